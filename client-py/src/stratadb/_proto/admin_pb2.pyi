@@ -1,0 +1,79 @@
+from google.protobuf import descriptor as _descriptor
+from google.protobuf import message as _message
+from typing import ClassVar as _ClassVar, Optional as _Optional
+
+DESCRIPTOR: _descriptor.FileDescriptor
+
+class PingRequest(_message.Message):
+    __slots__ = ()
+    def __init__(self) -> None: ...
+
+class PingResponse(_message.Message):
+    __slots__ = ("version",)
+    VERSION_FIELD_NUMBER: _ClassVar[int]
+    version: str
+    def __init__(self, version: _Optional[str] = ...) -> None: ...
+
+class InfoRequest(_message.Message):
+    __slots__ = ("branch",)
+    BRANCH_FIELD_NUMBER: _ClassVar[int]
+    branch: str
+    def __init__(self, branch: _Optional[str] = ...) -> None: ...
+
+class InfoResponse(_message.Message):
+    __slots__ = ("version", "uptime_secs", "branch_count", "space_count", "total_keys", "collection_count", "disk_bytes", "current_version", "map_size", "map_used_bytes", "durability")
+    VERSION_FIELD_NUMBER: _ClassVar[int]
+    UPTIME_SECS_FIELD_NUMBER: _ClassVar[int]
+    BRANCH_COUNT_FIELD_NUMBER: _ClassVar[int]
+    SPACE_COUNT_FIELD_NUMBER: _ClassVar[int]
+    TOTAL_KEYS_FIELD_NUMBER: _ClassVar[int]
+    COLLECTION_COUNT_FIELD_NUMBER: _ClassVar[int]
+    DISK_BYTES_FIELD_NUMBER: _ClassVar[int]
+    CURRENT_VERSION_FIELD_NUMBER: _ClassVar[int]
+    MAP_SIZE_FIELD_NUMBER: _ClassVar[int]
+    MAP_USED_BYTES_FIELD_NUMBER: _ClassVar[int]
+    DURABILITY_FIELD_NUMBER: _ClassVar[int]
+    version: str
+    uptime_secs: int
+    branch_count: int
+    space_count: int
+    total_keys: int
+    collection_count: int
+    disk_bytes: int
+    current_version: int
+    map_size: int
+    map_used_bytes: int
+    durability: str
+    def __init__(self, version: _Optional[str] = ..., uptime_secs: _Optional[int] = ..., branch_count: _Optional[int] = ..., space_count: _Optional[int] = ..., total_keys: _Optional[int] = ..., collection_count: _Optional[int] = ..., disk_bytes: _Optional[int] = ..., current_version: _Optional[int] = ..., map_size: _Optional[int] = ..., map_used_bytes: _Optional[int] = ..., durability: _Optional[str] = ...) -> None: ...
+
+class FlushRequest(_message.Message):
+    __slots__ = ()
+    def __init__(self) -> None: ...
+
+class FlushResponse(_message.Message):
+    __slots__ = ()
+    def __init__(self) -> None: ...
+
+class CompactRequest(_message.Message):
+    __slots__ = ()
+    def __init__(self) -> None: ...
+
+class CompactResponse(_message.Message):
+    __slots__ = ("versions_removed", "indexes_rebuilt")
+    VERSIONS_REMOVED_FIELD_NUMBER: _ClassVar[int]
+    INDEXES_REBUILT_FIELD_NUMBER: _ClassVar[int]
+    versions_removed: int
+    indexes_rebuilt: int
+    def __init__(self, versions_removed: _Optional[int] = ..., indexes_rebuilt: _Optional[int] = ...) -> None: ...
+
+class TimeRangeRequest(_message.Message):
+    __slots__ = ()
+    def __init__(self) -> None: ...
+
+class TimeRangeResponse(_message.Message):
+    __slots__ = ("oldest_ts", "latest_ts")
+    OLDEST_TS_FIELD_NUMBER: _ClassVar[int]
+    LATEST_TS_FIELD_NUMBER: _ClassVar[int]
+    oldest_ts: int
+    latest_ts: int
+    def __init__(self, oldest_ts: _Optional[int] = ..., latest_ts: _Optional[int] = ...) -> None: ...

@@ -1,0 +1,279 @@
+"""`Strata`: a handle on a stratad server (spec/api.md §1, §3, §4, §13).
+
+A handle owns one gRPC channel plus its current branch and space, which go
+out in the `Context` of every data call; the server keeps no per-handle
+state. gRPC channels are thread-safe and the handle's own fields are only
+read during calls, so one handle may be shared by many threads.
+"""
+
+import math
+from typing import Any, Dict, List, Optional
+
+import grpc
+
+from . import validate
+from ._proto import admin_pb2, admin_pb2_grpc, kv_pb2, kv_pb2_grpc, value_pb2
+from .codec import decode, encode_into
+from .connection import call_metadata, make_channel, parse_target
+from .errors import NotSupportedError, StateError, ValidationError, from_rpc_error
+
+__all__ = ["Strata"]
+
+DEFAULT_CONNECT_TIMEOUT = 5.0  # seconds, when open() is given no timeout
+_LIST_PAGE = 1000  # kv_list's page size: the server's default
+
+
+def _check_timeout(timeout) -> Optional[float]:
+    if timeout is None:
+        return None
+    if isinstance(timeout, bool) or not isinstance(timeout, (int, float)):
+        raise ValidationError(f"timeout must be seconds as a number, got {type(timeout).__name__}", reason="validation")
+    if not timeout > 0 or math.isinf(timeout):
+        raise ValidationError(f"timeout must be a positive finite number of seconds, got {timeout}", reason="validation")
+    return float(timeout)
+
+
+def _versioned(entry) -> Dict[str, Any]:
+    """A VersionedValue as the SDK's {"value", "version", "timestamp"} dict."""
+    if entry.deleted:
+        return {"value": None, "version": entry.version, "timestamp": entry.timestamp, "deleted": True}
+    return {"value": decode(entry.value), "version": entry.version, "timestamp": entry.timestamp}
+
+
+class Strata:
+    """A connection to a stratad server.
+
+    Create one with `Strata.open(...)`; use it as a context manager or call
+    `close()` when done. Every method raises only `stratadb` errors.
+    """
+
+    def __init__(self, target=None, *, token=None, tls=None, timeout=None):
+        """Connect to `target`; same arguments as `Strata.open`."""
+        self._closed = True  # until the channel exists, close() has nothing to do
+        self._target = parse_target(target)
+        self._timeout = _check_timeout(timeout)
+        self._metadata = call_metadata(token)
+        self._branch = "default"
+        self._space = "default"
+        self._channel = make_channel(self._target, tls)
+        self._closed = False
+        self._kv = kv_pb2_grpc.KVStub(self._channel)
+        self._admin = admin_pb2_grpc.AdminStub(self._channel)
+        try:
+            # Fail fast: a refused connection ends this call at once, a
+            # silent address at the connect timeout.
+            self._call(
+                self._admin.Ping,
+                admin_pb2.PingRequest(),
+                timeout=self._timeout or DEFAULT_CONNECT_TIMEOUT,
+            )
+        except BaseException:
+            self.close()
+            raise
+
+    # -- lifecycle ---------------------------------------------------------
+
+    @classmethod
+    def open(cls, target=None, *, token=None, tls=None, timeout=None) -> "Strata":
+        """Connect to a stratad server and check that it answers.
+
+        Args:
+            target: "host:port", "strata://host:port" or "unix:/path.sock";
+                None reads $STRATA_ADDRESS, else "127.0.0.1:50051". Directory
+                paths (a private local server) are not supported yet and
+                raise NotSupportedError.
+            token: bearer token sent with every call, if the server wants one.
+            tls: None/False for plaintext; True for TLS with the system roots;
+                a CA certificate path or PEM bytes; or grpc.ChannelCredentials.
+            timeout: seconds. Bounds the connection check (default 5 s) and,
+                when given, every later call; None leaves calls unbounded.
+
+        Raises:
+            UnavailableError: no server answers at the address (named in the
+                message) within the timeout.
+            AccessDeniedError: the server refused the token.
+            ValidationError: a malformed argument.
+        """
+        return cls(target, token=token, tls=tls, timeout=timeout)
+
+    @classmethod
+    def cache(cls) -> "Strata":
+        """An ephemeral in-memory database (not supported yet).
+
+        Raises:
+            NotSupportedError: always, in this version.
+        """
+        raise NotSupportedError(
+            "Strata.cache() is not supported yet: start 'stratad --ephemeral' and open its address instead",
+            reason="unimplemented",
+        )
+
+    def close(self) -> None:
+        """Release the connection. Idempotent; later calls raise StateError."""
+        if not self._closed:
+            self._closed = True
+            self._channel.close()
+
+    def __enter__(self) -> "Strata":
+        """`with Strata.open(...) as db:` yields the handle itself."""
+        return self
+
+    def __exit__(self, exc_type, exc, tb) -> None:
+        """Close the handle; exceptions propagate."""
+        self.close()
+
+    def __repr__(self) -> str:
+        state = "closed" if self._closed else "open"
+        return (
+            f"<Strata {self._target.address} branch={self._branch!r} "
+            f"space={self._space!r} {state}>"
+        )
+
+    # -- plumbing ----------------------------------------------------------
+
+    _USE_DEFAULT = object()
+
+    def _call(self, method, request, timeout=_USE_DEFAULT):
+        """Invoke a unary rpc, translating every gRPC failure."""
+        if self._closed:
+            raise StateError("this Strata handle is closed", reason="state")
+        if timeout is Strata._USE_DEFAULT:
+            timeout = self._timeout
+        try:
+            return method(request, timeout=timeout, metadata=self._metadata)
+        except grpc.RpcError as e:
+            raise from_rpc_error(e, self._target.address) from None
+        except ValueError:
+            # grpc raises ValueError when the channel was closed under a call.
+            if self._closed:
+                raise StateError("this Strata handle is closed", reason="state") from None
+            raise
+
+    def _context(self) -> value_pb2.Context:
+        return value_pb2.Context(branch=self._branch, space=self._space)
+
+    # -- branch and space of this handle -----------------------------------
+
+    def current_branch(self) -> str:
+        """The branch this handle reads and writes ("default" at first)."""
+        return self._branch
+
+    def current_space(self) -> str:
+        """The space this handle reads and writes ("default" at first)."""
+        return self._space
+
+    # -- KV ----------------------------------------------------------------
+
+    def kv_put(self, key: str, value: Any) -> int:
+        """Store `value` under `key`; return the commit version.
+
+        Raises ValidationError for a bad key or an unsupported/oversized value.
+        """
+        request = kv_pb2.KvPutRequest(context=self._context(), key=validate.key(key))
+        encode_into(value, request.value)
+        return self._call(self._kv.Put, request).version
+
+    def kv_get(self, key: str, *, as_of: Optional[int] = None) -> Any:
+        """Return the value of `key`, or None if it is absent or deleted.
+
+        `as_of` (int microseconds since the epoch) reads the value as of that
+        instant instead of now.
+        """
+        request = kv_pb2.KvGetRequest(context=self._context(), key=validate.key(key))
+        ts = validate.timestamp(as_of)
+        if ts is not None:
+            request.as_of = ts
+        response = self._call(self._kv.Get, request)
+        return decode(response.entry.value) if response.found else None
+
+    def kv_get_versioned(self, key: str) -> Optional[Dict[str, Any]]:
+        """Return {"value", "version", "timestamp"} of `key`, or None when it
+        is absent or deleted."""
+        request = kv_pb2.KvGetRequest(context=self._context(), key=validate.key(key))
+        response = self._call(self._kv.Get, request)
+        return _versioned(response.entry) if response.found else None
+
+    def kv_delete(self, key: str) -> bool:
+        """Delete `key`; return True if it held a live value."""
+        request = kv_pb2.KvDeleteRequest(context=self._context(), key=validate.key(key))
+        return self._call(self._kv.Delete, request).existed
+
+    def kv_list(self, prefix: Optional[str] = None, *, as_of: Optional[int] = None) -> List[str]:
+        """Return every live key starting with `prefix`, in bytewise order.
+
+        Pages through the server 1000 keys at a time. `as_of` lists the keys
+        live at that instant (int microseconds since the epoch).
+        """
+        request = kv_pb2.KvListRequest(
+            context=self._context(), prefix=validate.prefix(prefix), limit=_LIST_PAGE
+        )
+        ts = validate.timestamp(as_of)
+        if ts is not None:
+            request.as_of = ts
+        keys: List[str] = []
+        while True:
+            page = self._call(self._kv.List, request)
+            keys.extend(page.names)
+            if not page.next_cursor:
+                return keys
+            request.cursor = page.next_cursor
+
+    def kv_list_paginated(
+        self, prefix: Optional[str] = None, limit: int = 100, cursor: Optional[str] = None
+    ) -> Dict[str, Any]:
+        """Return one page of keys: {"keys": [...], "cursor": str | None}.
+
+        Pass the returned cursor back to get the next page; it is None on the
+        last page. A walk never repeats or skips a key that exists throughout
+        it, whatever is written meanwhile. `limit` is 1..10000.
+        """
+        request = kv_pb2.KvListRequest(
+            context=self._context(),
+            prefix=validate.prefix(prefix),
+            limit=validate.limit(limit),
+            cursor=validate.cursor(cursor),
+        )
+        page = self._call(self._kv.List, request)
+        return {"keys": list(page.names), "cursor": page.next_cursor or None}
+
+    def kv_history(self, key: str) -> Optional[List[Dict[str, Any]]]:
+        """Return every version of `key`, newest first, or None if it never
+        existed.
+
+        Entries are {"value", "version", "timestamp"}; a deletion is
+        {"value": None, "version", "timestamp", "deleted": True}.
+        """
+        request = kv_pb2.KvHistoryRequest(context=self._context(), key=validate.key(key))
+        response = self._call(self._kv.History, request)
+        if not response.exists:
+            return None
+        return [_versioned(entry) for entry in response.entries]
+
+    # -- database ----------------------------------------------------------
+
+    def ping(self) -> str:
+        """Check the server answers; return its version string."""
+        return self._call(self._admin.Ping, admin_pb2.PingRequest()).version
+
+    def info(self) -> Dict[str, Any]:
+        """Return the server's figures: version, uptime_secs, branch_count,
+        space_count, total_keys (of the current branch), collection_count,
+        disk_bytes, current_version, map_size, map_used_bytes, durability."""
+        response = self._call(self._admin.Info, admin_pb2.InfoRequest(branch=self._branch))
+        return {field.name: getattr(response, field.name) for field in response.DESCRIPTOR.fields}
+
+    def flush(self) -> None:
+        """Return once everything acknowledged so far is on disk."""
+        self._call(self._admin.Flush, admin_pb2.FlushRequest())
+
+    def compact(self) -> Dict[str, int]:
+        """Apply the retention policy and rebuild worn indexes; return
+        {"versions_removed", "indexes_rebuilt"}."""
+        response = self._call(self._admin.Compact, admin_pb2.CompactRequest())
+        return {"versions_removed": response.versions_removed, "indexes_rebuilt": response.indexes_rebuilt}
+
+    def time_range(self) -> Dict[str, int]:
+        """Return {"oldest_ts", "latest_ts"} of retained history, in int
+        microseconds since the epoch (both 0 when there is no history)."""
+        response = self._call(self._admin.TimeRange, admin_pb2.TimeRangeRequest())
+        return {"oldest_ts": response.oldest_ts, "latest_ts": response.latest_ts}

@@ -1,0 +1,84 @@
+"""Client-side checks of arguments, so that bad input fails before a round
+trip with the same ValidationError the server would send (spec/api.md §2)."""
+
+import operator
+from typing import Optional
+
+from .errors import ValidationError
+
+MAX_KEY_BYTES = 1024
+RESERVED_PREFIX = "_strata/"
+
+
+def _invalid(message: str) -> ValidationError:
+    return ValidationError(message, reason="validation")
+
+
+def key(value, what: str = "key") -> str:
+    """Return `value` if it is a legal key (cell name, document id, ...).
+
+    Legal: a non-empty str of at most 1024 bytes UTF-8, without NUL, not in
+    the reserved `_strata/` namespace.
+    """
+    if not isinstance(value, str):
+        raise _invalid(f"{what} must be str, got {type(value).__name__}")
+    if not value:
+        raise _invalid(f"{what} must not be empty")
+    if "\x00" in value:
+        raise _invalid(f"{what} must not contain NUL")
+    try:
+        size = len(value.encode("utf-8"))
+    except UnicodeEncodeError as e:
+        raise _invalid(f"{what} is not valid unicode: {e.reason}") from None
+    if size > MAX_KEY_BYTES:
+        raise _invalid(f"{what} is {size} bytes, over the limit of {MAX_KEY_BYTES} bytes")
+    if value.startswith(RESERVED_PREFIX):
+        raise _invalid(f"{what} {value!r} is in the reserved {RESERVED_PREFIX!r} namespace")
+    return value
+
+
+def prefix(value) -> str:
+    """Return a listing prefix as the wire wants it: None becomes ""."""
+    if value is None:
+        return ""
+    if not isinstance(value, str):
+        raise _invalid(f"prefix must be str or None, got {type(value).__name__}")
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError as e:
+        raise _invalid(f"prefix is not valid unicode: {e.reason}") from None
+    return value
+
+
+def timestamp(value, what: str = "as_of") -> Optional[int]:
+    """Return an optional timestamp (int microseconds since the epoch)."""
+    if value is None:
+        return None
+    if isinstance(value, bool):
+        raise _invalid(f"{what} must be int microseconds, got bool")
+    try:
+        return operator.index(value)
+    except TypeError:
+        raise _invalid(f"{what} must be int microseconds, got {type(value).__name__}") from None
+
+
+def limit(value, low: int = 1, high: int = 10000, what: str = "limit") -> int:
+    """Return a page size in [low, high]."""
+    if isinstance(value, bool):
+        raise _invalid(f"{what} must be int, got bool")
+    try:
+        value = operator.index(value)
+    except TypeError:
+        raise _invalid(f"{what} must be int, got {type(value).__name__}") from None
+    if not low <= value <= high:
+        raise _invalid(f"{what} must be between {low} and {high}, got {value}")
+    return value
+
+
+def cursor(value) -> str:
+    """Return a page cursor as the wire wants it: None becomes ""."""
+    if value is None:
+        return ""
+    if not isinstance(value, str):
+        raise _invalid(f"cursor must be str or None, got {type(value).__name__}")
+    return value

@@ -1,0 +1,135 @@
+"""Opening, targets and closing (spec/api.md §1)."""
+
+import socket
+import time
+
+import pytest
+
+from stratadb import NotSupportedError, StateError, Strata, UnavailableError, ValidationError
+from stratadb.connection import parse_target
+
+
+def _closed_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def test_closed_port_is_unavailable_naming_the_address():
+    port = _closed_port()
+    started = time.monotonic()
+    with pytest.raises(UnavailableError) as info:
+        Strata.open(f"127.0.0.1:{port}", timeout=3)
+    assert f"127.0.0.1:{port}" in str(info.value)
+    assert isinstance(info.value, ConnectionError)
+    assert info.value.code in ("UNAVAILABLE", "DEADLINE_EXCEEDED")
+    assert time.monotonic() - started < 10
+
+
+def test_missing_unix_socket_is_unavailable(tmp_path):
+    target = f"unix:{tmp_path}/nothing.sock"
+    with pytest.raises(UnavailableError, match="nothing.sock"):
+        Strata.open(target, timeout=3)
+
+
+@pytest.mark.parametrize(
+    "target, want",
+    [
+        ("localhost:1234", "localhost:1234"),
+        ("strata://localhost:1234", "localhost:1234"),
+        ("strata://localhost:1234/", "localhost:1234"),
+        ("strata://db.example", "db.example:50051"),
+        ("db.example", "db.example:50051"),
+        ("[::1]:99", "[::1]:99"),
+        ("[::1]", "[::1]:50051"),
+        ("::1", "[::1]:50051"),
+        ("unix:/tmp/s.sock", "unix:/tmp/s.sock"),
+        ("unix:///tmp/s.sock", "unix:///tmp/s.sock"),
+    ],
+)
+def test_parse_target(target, want):
+    assert parse_target(target).grpc_target == want
+
+
+def test_default_target(monkeypatch):
+    monkeypatch.delenv("STRATA_ADDRESS", raising=False)
+    assert parse_target(None).grpc_target == "127.0.0.1:50051"
+    monkeypatch.setenv("STRATA_ADDRESS", "strata://10.1.2.3:7000")
+    assert parse_target(None).grpc_target == "10.1.2.3:7000"
+
+
+@pytest.mark.parametrize("target", ["/path/to/data", "./data", "~/data", "."])
+def test_directory_paths_are_not_supported_yet(target):
+    with pytest.raises(NotSupportedError, match="directory"):
+        Strata.open(target)
+
+
+def test_existing_directory_name_is_a_directory_path(tmp_path, monkeypatch):
+    (tmp_path / "mydata").mkdir()
+    monkeypatch.chdir(tmp_path)
+    with pytest.raises(NotSupportedError, match="directory"):
+        Strata.open("mydata")
+
+
+def test_cache_is_not_supported_yet():
+    with pytest.raises(NotSupportedError, match="cache"):
+        Strata.cache()
+
+
+@pytest.mark.parametrize("target", ["", "  ", "http://x:1", 5, "unix:"])
+def test_bad_targets(target):
+    with pytest.raises(ValidationError):
+        Strata.open(target)
+
+
+@pytest.mark.parametrize("timeout", [0, -1, "5", float("inf")])
+def test_bad_timeout(timeout):
+    with pytest.raises(ValidationError, match="timeout"):
+        Strata.open("127.0.0.1:1", timeout=timeout)
+
+
+def test_bad_tls_and_token():
+    with pytest.raises(ValidationError, match="tls"):
+        Strata.open("127.0.0.1:1", tls=42)
+    with pytest.raises(ValidationError, match="token"):
+        Strata.open("127.0.0.1:1", token="a\nb")
+
+
+def test_open_with_env_address(stratad, monkeypatch):
+    monkeypatch.setenv("STRATA_ADDRESS", stratad.address)
+    with Strata.open() as db:
+        assert db.ping()
+
+
+def test_strata_scheme(stratad):
+    with Strata.open("strata://" + stratad.address) as db:
+        assert db.ping()
+
+
+def test_handle_defaults_and_close(stratad):
+    db = Strata.open(stratad.address)
+    assert db.current_branch() == "default" and db.current_space() == "default"
+    assert stratad.address in repr(db)
+    db.close()
+    db.close()  # idempotent
+    with pytest.raises(StateError, match="closed"):
+        db.ping()
+    with pytest.raises(StateError, match="closed"):
+        db.kv_get("k")
+
+
+def test_context_manager_closes(stratad):
+    with Strata.open(stratad.address) as db:
+        db.ping()
+    with pytest.raises(StateError):
+        db.ping()
+
+
+def test_server_gone_is_unavailable(stratad_factory):
+    server = stratad_factory()
+    db = Strata.open(server.address, timeout=5)
+    db.kv_put("k", 1)
+    assert server.stop() == 0, "stratad should exit 0 on SIGTERM"
+    with pytest.raises(UnavailableError, match=server.address):
+        db.kv_get("k")
+    db.close()

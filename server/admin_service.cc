@@ -1,0 +1,53 @@
+#include "server/admin_service.h"
+
+#include "server/error_mapping.h"
+
+namespace strata::server {
+
+const char* ServerVersion() { return STRATA_VERSION; }
+
+grpc::Status AdminService::Ping(grpc::ServerContext*, const v1::PingRequest*, v1::PingResponse* resp) {
+  resp->set_version(ServerVersion());
+  return grpc::Status::OK;
+}
+
+grpc::Status AdminService::Info(grpc::ServerContext* ctx, const v1::InfoRequest* req, v1::InfoResponse* resp) {
+  auto stats = engine_.Stats(req->branch());
+  if (!stats.ok()) return ToGrpc(ctx, stats.status());
+  resp->set_version(ServerVersion());
+  resp->set_uptime_secs(static_cast<uint64_t>(
+      std::chrono::duration_cast<std::chrono::seconds>(std::chrono::steady_clock::now() - started_).count()));
+  resp->set_branch_count(stats->branch_count);
+  resp->set_space_count(stats->space_count);
+  resp->set_total_keys(stats->total_keys);
+  resp->set_collection_count(stats->collection_count);
+  resp->set_disk_bytes(stats->disk_bytes);
+  resp->set_current_version(stats->current_version);
+  resp->set_map_size(stats->map_size);
+  resp->set_map_used_bytes(stats->map_used_bytes);
+  resp->set_durability(std::string(storage::DurabilityName(engine_.options().durability)));
+  return grpc::Status::OK;
+}
+
+grpc::Status AdminService::Flush(grpc::ServerContext* ctx, const v1::FlushRequest*, v1::FlushResponse*) {
+  return ToGrpc(ctx, engine_.Flush());
+}
+
+grpc::Status AdminService::Compact(grpc::ServerContext* ctx, const v1::CompactRequest*, v1::CompactResponse* resp) {
+  // No retention policy exists yet (all history is kept) and no vector index can
+  // be worn, so there is nothing to remove or rebuild: report exactly that.
+  resp->set_versions_removed(0);
+  resp->set_indexes_rebuilt(0);
+  return grpc::Status::OK;
+}
+
+grpc::Status AdminService::TimeRange(grpc::ServerContext* ctx, const v1::TimeRangeRequest*,
+                                     v1::TimeRangeResponse* resp) {
+  auto range = engine_.GetTimeRange();
+  if (!range.ok()) return ToGrpc(ctx, range.status());
+  resp->set_oldest_ts(range->oldest_ts);
+  resp->set_latest_ts(range->latest_ts);
+  return grpc::Status::OK;
+}
+
+}  // namespace strata::server

@@ -1,0 +1,68 @@
+#include "server/config.h"
+
+#include <CLI/CLI.hpp>
+
+#include <map>
+#include <sstream>
+
+#include "server/admin_service.h"
+
+namespace strata::server {
+
+std::variant<Config, ParseExit> ParseConfig(int argc, char** argv) {
+  Config config;
+  CLI::App app{"stratad: the StrataDB server"};
+  app.set_config("--config", "", "read flags from this TOML/INI file");
+  app.set_version_flag("--version", std::string("stratad ") + ServerVersion());
+
+  std::string durability = "always";
+  bool ephemeral = false;
+  app.add_option("--listen", config.listen, "address to serve on (host:port; port 0 picks a free port)")
+      ->capture_default_str();
+  app.add_option("--data-dir", config.data_dir, "directory holding the database")->capture_default_str();
+  app.add_flag("--ephemeral", ephemeral, "keep the database in memory only (same as --durability ephemeral)");
+  app.add_option("--durability", durability, "always: fsync every commit; relaxed: sync every interval; ephemeral")
+      ->check(CLI::IsMember({"always", "relaxed", "ephemeral"}))
+      ->capture_default_str();
+  app.add_option("--sync-interval-ms", config.sync_interval_ms, "relaxed durability: how often to sync")
+      ->check(CLI::Range(1u, 60000u))
+      ->capture_default_str();
+  app.add_option("--map-size", config.map_size, "LMDB map size, the database's maximum size (e.g. 64GiB)")
+      ->transform(CLI::AsSizeValue(false))
+      ->capture_default_str();
+  app.add_option("--log-level", config.log_level, "trace, debug, info, warn, error")
+      ->check(CLI::IsMember({"trace", "debug", "info", "warn", "error", "off"}))
+      ->capture_default_str();
+  app.add_option("--log-format", config.log_format, "text or json")
+      ->check(CLI::IsMember({"text", "json"}))
+      ->capture_default_str();
+  app.add_option("--ready-file", config.ready_file, "write the bound address here once serving");
+  app.add_option("--max-message-size", config.max_message_size, "largest request or response (e.g. 64MiB)")
+      ->transform(CLI::AsSizeValue(false))
+      ->capture_default_str();
+  app.add_option("--shutdown-grace-ms", config.shutdown_grace_ms,
+                 "on SIGTERM/SIGINT, how long in-flight calls may take to finish")
+      ->capture_default_str();
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    std::ostringstream out, err;
+    int code = app.exit(e, out, err);
+    return ParseExit{code, out.str() + err.str()};
+  }
+  static const std::map<std::string, storage::Durability> kModes = {
+      {"always", storage::Durability::kAlways},
+      {"relaxed", storage::Durability::kRelaxed},
+      {"ephemeral", storage::Durability::kEphemeral}};
+  config.durability = ephemeral ? storage::Durability::kEphemeral : kModes.at(durability);
+  if (config.map_size < (1u << 20)) {
+    return ParseExit{2, "--map-size must be at least 1MiB\n"};
+  }
+  if (config.max_message_size < 1024 || config.max_message_size > (1ull << 31) - 1) {
+    return ParseExit{2, "--max-message-size must be between 1KiB and 2GiB\n"};
+  }
+  return config;
+}
+
+}  // namespace strata::server

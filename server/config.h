@@ -1,0 +1,35 @@
+// stratad's configuration: command-line flags, also readable from a config file
+// (--config, TOML/INI as CLI11 reads it). design.md §3.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <variant>
+
+#include "storage/engine.h"
+
+namespace strata::server {
+
+struct Config {
+  std::string listen = "127.0.0.1:50051";
+  std::string data_dir = "./strata-data";
+  storage::Durability durability = storage::Durability::kAlways;
+  uint64_t map_size = 64ull << 30;
+  uint32_t sync_interval_ms = 100;
+  std::string log_level = "info";
+  std::string log_format = "text";
+  std::string ready_file;
+  uint64_t max_message_size = 64ull << 20;
+  uint32_t shutdown_grace_ms = 10000;
+};
+
+// The outcome of parsing: a config, or an exit code with text for the user
+// (--help and --version exit 0; a bad flag exits non-zero with the reason).
+struct ParseExit {
+  int code = 0;
+  std::string output;
+};
+std::variant<Config, ParseExit> ParseConfig(int argc, char** argv);
+
+}  // namespace strata::server

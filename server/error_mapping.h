@@ -1,0 +1,20 @@
+// The one table from storage errors to gRPC statuses. Every handler returns
+// through it, so a client always gets a precise code plus a machine-readable
+// reason in the "strata-reason" trailing metadata (never UNKNOWN).
+#pragma once
+
+#include <grpcpp/grpcpp.h>
+
+#include "storage/status.h"
+
+namespace strata::server {
+
+inline constexpr const char* kReasonMetadataKey = "strata-reason";
+
+// Converts `status` and attaches its reason to `context`'s trailing metadata.
+grpc::Status ToGrpc(grpc::ServerContext* context, const storage::Status& status);
+
+// Shorthand for a request whose shape is wrong before storage sees it.
+grpc::Status InvalidArgument(grpc::ServerContext* context, const std::string& message);
+
+}  // namespace strata::server

@@ -1,0 +1,24 @@
+#include "server/pending_services.h"
+
+#include "server/error_mapping.h"
+
+namespace strata::server {
+
+grpc::Status NotYet(grpc::ServerContext* ctx, const char* rpc) {
+  return ToGrpc(ctx, storage::Status::Unimplemented(std::string(rpc) + " is not implemented in this release of stratad"));
+}
+
+std::vector<std::unique_ptr<grpc::Service>> MakePendingServices() {
+  std::vector<std::unique_ptr<grpc::Service>> out;
+  out.push_back(std::make_unique<PendingStateService>());
+  out.push_back(std::make_unique<PendingEventsService>());
+  out.push_back(std::make_unique<PendingJsonService>());
+  out.push_back(std::make_unique<PendingVectorsService>());
+  out.push_back(std::make_unique<PendingBranchesService>());
+  out.push_back(std::make_unique<PendingSpacesService>());
+  out.push_back(std::make_unique<PendingTransactionsService>());
+  out.push_back(std::make_unique<PendingSearchService>());
+  return out;
+}
+
+}  // namespace strata::server

@@ -1,0 +1,105 @@
+// Services whose features arrive in later releases. They are registered so that
+// reflection lists the whole contract, and each rpc answers UNIMPLEMENTED with a
+// message saying so (reason "unimplemented"), never a fake result.
+#pragma once
+
+#include <grpcpp/grpcpp.h>
+
+#include <memory>
+#include <vector>
+
+#include "strata/v1/state.grpc.pb.h"
+#include "strata/v1/events.grpc.pb.h"
+#include "strata/v1/json.grpc.pb.h"
+#include "strata/v1/vectors.grpc.pb.h"
+#include "strata/v1/branches.grpc.pb.h"
+#include "strata/v1/spaces.grpc.pb.h"
+#include "strata/v1/transactions.grpc.pb.h"
+#include "strata/v1/search.grpc.pb.h"
+
+namespace strata::server {
+
+// UNIMPLEMENTED naming the rpc.
+grpc::Status NotYet(grpc::ServerContext* ctx, const char* rpc);
+
+class PendingStateService final : public v1::State::Service {
+ public:
+  grpc::Status Set(grpc::ServerContext* ctx, const v1::StateSetRequest*, v1::WriteResponse*) override { return NotYet(ctx, "State.Set"); }
+  grpc::Status Get(grpc::ServerContext* ctx, const v1::StateGetRequest*, v1::StateGetResponse*) override { return NotYet(ctx, "State.Get"); }
+  grpc::Status Init(grpc::ServerContext* ctx, const v1::StateSetRequest*, v1::WriteResponse*) override { return NotYet(ctx, "State.Init"); }
+  grpc::Status Cas(grpc::ServerContext* ctx, const v1::StateCasRequest*, v1::WriteResponse*) override { return NotYet(ctx, "State.Cas"); }
+  grpc::Status Delete(grpc::ServerContext* ctx, const v1::StateDeleteRequest*, v1::StateDeleteResponse*) override { return NotYet(ctx, "State.Delete"); }
+  grpc::Status List(grpc::ServerContext* ctx, const v1::StateListRequest*, v1::NameList*) override { return NotYet(ctx, "State.List"); }
+  grpc::Status History(grpc::ServerContext* ctx, const v1::StateHistoryRequest*, v1::HistoryResponse*) override { return NotYet(ctx, "State.History"); }
+};
+
+class PendingEventsService final : public v1::Events::Service {
+ public:
+  grpc::Status Append(grpc::ServerContext* ctx, const v1::EventAppendRequest*, v1::EventAppendResponse*) override { return NotYet(ctx, "Events.Append"); }
+  grpc::Status Get(grpc::ServerContext* ctx, const v1::EventGetRequest*, v1::EventGetResponse*) override { return NotYet(ctx, "Events.Get"); }
+  grpc::Status List(grpc::ServerContext* ctx, const v1::EventListRequest*, v1::EventListResponse*) override { return NotYet(ctx, "Events.List"); }
+  grpc::Status Len(grpc::ServerContext* ctx, const v1::EventLenRequest*, v1::EventLenResponse*) override { return NotYet(ctx, "Events.Len"); }
+  grpc::Status Verify(grpc::ServerContext* ctx, const v1::EventVerifyRequest*, v1::EventVerifyResponse*) override { return NotYet(ctx, "Events.Verify"); }
+};
+
+class PendingJsonService final : public v1::Json::Service {
+ public:
+  grpc::Status Set(grpc::ServerContext* ctx, const v1::JsonSetRequest*, v1::WriteResponse*) override { return NotYet(ctx, "Json.Set"); }
+  grpc::Status Get(grpc::ServerContext* ctx, const v1::JsonGetRequest*, v1::JsonGetResponse*) override { return NotYet(ctx, "Json.Get"); }
+  grpc::Status Delete(grpc::ServerContext* ctx, const v1::JsonDeleteRequest*, v1::JsonDeleteResponse*) override { return NotYet(ctx, "Json.Delete"); }
+  grpc::Status List(grpc::ServerContext* ctx, const v1::JsonListRequest*, v1::NameList*) override { return NotYet(ctx, "Json.List"); }
+  grpc::Status History(grpc::ServerContext* ctx, const v1::JsonHistoryRequest*, v1::HistoryResponse*) override { return NotYet(ctx, "Json.History"); }
+};
+
+class PendingVectorsService final : public v1::Vectors::Service {
+ public:
+  grpc::Status CreateCollection(grpc::ServerContext* ctx, const v1::CreateCollectionRequest*, v1::WriteResponse*) override { return NotYet(ctx, "Vectors.CreateCollection"); }
+  grpc::Status DeleteCollection(grpc::ServerContext* ctx, const v1::DeleteCollectionRequest*, v1::DeleteCollectionResponse*) override { return NotYet(ctx, "Vectors.DeleteCollection"); }
+  grpc::Status ListCollections(grpc::ServerContext* ctx, const v1::ListCollectionsRequest*, v1::ListCollectionsResponse*) override { return NotYet(ctx, "Vectors.ListCollections"); }
+  grpc::Status CollectionStats(grpc::ServerContext* ctx, const v1::CollectionStatsRequest*, v1::CollectionInfo*) override { return NotYet(ctx, "Vectors.CollectionStats"); }
+  grpc::Status Upsert(grpc::ServerContext* ctx, const v1::VectorUpsertRequest*, v1::WriteResponse*) override { return NotYet(ctx, "Vectors.Upsert"); }
+  grpc::Status BatchUpsert(grpc::ServerContext* ctx, const v1::VectorBatchUpsertRequest*, v1::VectorBatchUpsertResponse*) override { return NotYet(ctx, "Vectors.BatchUpsert"); }
+  grpc::Status Get(grpc::ServerContext* ctx, const v1::VectorGetRequest*, v1::VectorGetResponse*) override { return NotYet(ctx, "Vectors.Get"); }
+  grpc::Status Delete(grpc::ServerContext* ctx, const v1::VectorDeleteRequest*, v1::VectorDeleteResponse*) override { return NotYet(ctx, "Vectors.Delete"); }
+  grpc::Status Search(grpc::ServerContext* ctx, const v1::VectorSearchRequest*, v1::VectorSearchResponse*) override { return NotYet(ctx, "Vectors.Search"); }
+  grpc::Status BatchSearch(grpc::ServerContext* ctx, const v1::VectorBatchSearchRequest*, v1::VectorBatchSearchResponse*) override { return NotYet(ctx, "Vectors.BatchSearch"); }
+};
+
+class PendingBranchesService final : public v1::Branches::Service {
+ public:
+  grpc::Status Create(grpc::ServerContext* ctx, const v1::BranchCreateRequest*, v1::BranchInfo*) override { return NotYet(ctx, "Branches.Create"); }
+  grpc::Status Fork(grpc::ServerContext* ctx, const v1::BranchForkRequest*, v1::BranchForkResponse*) override { return NotYet(ctx, "Branches.Fork"); }
+  grpc::Status Get(grpc::ServerContext* ctx, const v1::BranchGetRequest*, v1::BranchInfo*) override { return NotYet(ctx, "Branches.Get"); }
+  grpc::Status List(grpc::ServerContext* ctx, const v1::BranchListRequest*, v1::BranchListResponse*) override { return NotYet(ctx, "Branches.List"); }
+  grpc::Status Delete(grpc::ServerContext* ctx, const v1::BranchDeleteRequest*, v1::BranchDeleteResponse*) override { return NotYet(ctx, "Branches.Delete"); }
+  grpc::Status Diff(grpc::ServerContext* ctx, const v1::BranchDiffRequest*, v1::BranchDiffResponse*) override { return NotYet(ctx, "Branches.Diff"); }
+  grpc::Status Merge(grpc::ServerContext* ctx, const v1::BranchMergeRequest*, v1::BranchMergeResponse*) override { return NotYet(ctx, "Branches.Merge"); }
+  grpc::Status Export(grpc::ServerContext* ctx, const v1::BranchExportRequest*, grpc::ServerWriter<v1::BundleChunk>*) override { return NotYet(ctx, "Branches.Export"); }
+  grpc::Status Import(grpc::ServerContext* ctx, grpc::ServerReader<v1::BundleChunk>*, v1::BranchImportResponse*) override { return NotYet(ctx, "Branches.Import"); }
+};
+
+class PendingSpacesService final : public v1::Spaces::Service {
+ public:
+  grpc::Status Create(grpc::ServerContext* ctx, const v1::SpaceRequest*, v1::SpaceCreateResponse*) override { return NotYet(ctx, "Spaces.Create"); }
+  grpc::Status List(grpc::ServerContext* ctx, const v1::SpaceListRequest*, v1::SpaceListResponse*) override { return NotYet(ctx, "Spaces.List"); }
+  grpc::Status Exists(grpc::ServerContext* ctx, const v1::SpaceRequest*, v1::SpaceExistsResponse*) override { return NotYet(ctx, "Spaces.Exists"); }
+  grpc::Status Delete(grpc::ServerContext* ctx, const v1::SpaceDeleteRequest*, v1::SpaceDeleteResponse*) override { return NotYet(ctx, "Spaces.Delete"); }
+};
+
+class PendingTransactionsService final : public v1::Transactions::Service {
+ public:
+  grpc::Status Begin(grpc::ServerContext* ctx, const v1::TxnBeginRequest*, v1::TxnInfo*) override { return NotYet(ctx, "Transactions.Begin"); }
+  grpc::Status Commit(grpc::ServerContext* ctx, const v1::TxnRequest*, v1::TxnCommitResponse*) override { return NotYet(ctx, "Transactions.Commit"); }
+  grpc::Status Rollback(grpc::ServerContext* ctx, const v1::TxnRequest*, v1::TxnRollbackResponse*) override { return NotYet(ctx, "Transactions.Rollback"); }
+  grpc::Status Info(grpc::ServerContext* ctx, const v1::TxnRequest*, v1::TxnInfo*) override { return NotYet(ctx, "Transactions.Info"); }
+};
+
+class PendingSearchService final : public v1::Search::Service {
+ public:
+  grpc::Status Search(grpc::ServerContext* ctx, const v1::SearchRequest*, v1::SearchResponse*) override { return NotYet(ctx, "Search.Search"); }
+};
+
+// One instance of each pending service, for registration.
+std::vector<std::unique_ptr<grpc::Service>> MakePendingServices();
+
+}  // namespace strata::server

@@ -1,0 +1,29 @@
+// What every data-plane handler does with a request's Context, as_of and
+// cursors, so each handler stays a few lines of shape checks and conversion.
+#pragma once
+
+#include <grpcpp/grpcpp.h>
+
+#include <optional>
+#include <string>
+
+#include "storage/engine_core.h"
+#include "storage/status.h"
+#include "strata/v1/value.pb.h"
+
+namespace strata::server {
+
+// The storage scope of a request. Fails when the context names a transaction:
+// transactions arrive in a later release, and a write must never silently
+// bypass one the client believes is open.
+storage::Result<storage::Scope> ScopeOf(const v1::Context& context);
+
+// An opaque page cursor that resumes listing after `last_name`.
+std::string EncodeCursor(const std::string& last_name);
+// kInvalidArgument for a cursor this server did not produce.
+storage::Result<std::optional<std::string>> DecodeCursor(const std::string& cursor);
+
+// Page size: 0 means the default (1000); more than 10000 is an error.
+storage::Result<size_t> PageLimit(uint32_t requested);
+
+}  // namespace strata::server

@@ -1,0 +1,72 @@
+#include "server/strata_server.h"
+
+#include <grpcpp/ext/proto_server_reflection_plugin.h>
+#include <grpcpp/health_check_service_interface.h>
+#include <spdlog/spdlog.h>
+
+#include <cstdio>
+#include <fstream>
+
+#include "server/admin_service.h"
+#include "server/kv_service.h"
+#include "server/pending_services.h"
+
+namespace strata::server {
+
+storage::Result<std::unique_ptr<StrataServer>> StrataServer::Start(const Config& config, storage::Engine& engine) {
+  grpc::EnableDefaultHealthCheckService(true);
+  grpc::reflection::InitProtoReflectionServerBuilderPlugin();
+
+  std::unique_ptr<StrataServer> server(new StrataServer());
+  server->services_.push_back(std::make_unique<KvService>(engine));
+  server->services_.push_back(std::make_unique<AdminService>(engine));
+  for (auto& pending : MakePendingServices()) server->services_.push_back(std::move(pending));
+
+  grpc::ServerBuilder builder;
+  int port = 0;
+  builder.AddListeningPort(config.listen, grpc::InsecureServerCredentials(), &port);
+  builder.SetMaxReceiveMessageSize(static_cast<int>(config.max_message_size));
+  builder.SetMaxSendMessageSize(static_cast<int>(config.max_message_size));
+  // Two servers must never share a port: refuse to start if it is taken.
+  builder.AddChannelArgument(GRPC_ARG_ALLOW_REUSEPORT, 0);
+  for (auto& service : server->services_) builder.RegisterService(service.get());
+  server->server_ = builder.BuildAndStart();
+  if (server->server_ == nullptr || port == 0) {
+    return storage::Status::Internal("cannot listen on " + config.listen +
+                                     ": the address is in use or not valid on this machine");
+  }
+  auto health = server->server_->GetHealthCheckService();
+  if (health != nullptr) health->SetServingStatus(true);
+  std::string host = config.listen.substr(0, config.listen.rfind(':'));
+  server->bound_address_ = host + ":" + std::to_string(port);
+  return server;
+}
+
+StrataServer::~StrataServer() {
+  if (server_ != nullptr) Shutdown(std::chrono::milliseconds(0));
+}
+
+void StrataServer::Shutdown(std::chrono::milliseconds grace) {
+  if (server_ == nullptr) return;
+  auto health = server_->GetHealthCheckService();
+  if (health != nullptr) health->SetServingStatus(false);
+  server_->Shutdown(std::chrono::system_clock::now() + grace);
+  server_->Wait();
+  server_.reset();
+}
+
+storage::Status WriteReadyFile(const std::string& path, const std::string& address) {
+  std::string tmp = path + ".tmp";
+  {
+    std::ofstream out(tmp, std::ios::trunc);
+    out << address << "\n";
+    out.close();
+    if (!out) return storage::Status::Internal("cannot write the ready file \"" + tmp + "\"");
+  }
+  if (std::rename(tmp.c_str(), path.c_str()) != 0) {
+    return storage::Status::Internal("cannot rename the ready file into \"" + path + "\"");
+  }
+  return storage::Status::Ok();
+}
+
+}  // namespace strata::server

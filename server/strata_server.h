@@ -1,0 +1,44 @@
+// StrataServer: the gRPC server with every strata service, health checking and
+// reflection, bound to the configured address.
+// Thread safety: Shutdown may be called from any thread, once.
+#pragma once
+
+#include <grpcpp/grpcpp.h>
+
+#include <chrono>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "server/config.h"
+#include "storage/engine.h"
+#include "storage/status.h"
+
+namespace strata::server {
+
+class StrataServer {
+ public:
+  // Builds, binds and starts serving. kInternal naming the address when it
+  // cannot be bound (in use, bad host).
+  static storage::Result<std::unique_ptr<StrataServer>> Start(const Config& config, storage::Engine& engine);
+  ~StrataServer();
+
+  // "host:port" with the port actually bound (useful with port 0).
+  const std::string& bound_address() const { return bound_address_; }
+
+  // Stops accepting calls, lets in-flight ones finish within `grace`, then
+  // cancels the rest.
+  void Shutdown(std::chrono::milliseconds grace);
+
+ private:
+  StrataServer() = default;
+  std::vector<std::unique_ptr<grpc::Service>> services_;
+  std::unique_ptr<grpc::Server> server_;
+  std::string bound_address_;
+};
+
+// Writes `address` and a newline to `path` atomically (temp file + rename), so
+// a reader never sees a partial address.
+storage::Status WriteReadyFile(const std::string& path, const std::string& address);
+
+}  // namespace strata::server

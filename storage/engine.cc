@@ -1,0 +1,203 @@
+#include "storage/engine.h"
+
+#include <fcntl.h>
+#include <stdlib.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <condition_variable>
+#include <cstring>
+#include <filesystem>
+#include <mutex>
+#include <thread>
+
+#include "storage/catalog.h"
+#include "storage/key_codec.h"
+#include "storage/meta_keys.h"
+
+namespace strata::storage {
+namespace fs = std::filesystem;
+
+std::string_view DurabilityName(Durability d) {
+  switch (d) {
+    case Durability::kAlways: return "always";
+    case Durability::kRelaxed: return "relaxed";
+    case Durability::kEphemeral: return "ephemeral";
+  }
+  return "unknown";
+}
+
+// Syncs the environment every interval in relaxed durability, so a crash loses
+// at most that much.
+class Engine::Syncer {
+ public:
+  Syncer(const Env& env, uint32_t interval_ms) : env_(env), interval_(interval_ms), thread_([this] { Loop(); }) {}
+  ~Syncer() {
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      stop_ = true;
+    }
+    cv_.notify_all();
+    thread_.join();
+  }
+
+ private:
+  void Loop() {
+    std::unique_lock<std::mutex> lock(mu_);
+    while (!cv_.wait_for(lock, interval_, [this] { return stop_; })) {
+      // A failed background sync is retried next interval; Flush reports errors.
+      (void)env_.Sync(true).ok();
+    }
+  }
+  const Env& env_;
+  std::chrono::milliseconds interval_;
+  std::mutex mu_;
+  std::condition_variable cv_;
+  bool stop_ = false;
+  std::thread thread_;
+};
+
+namespace {
+
+Result<std::string> PrepareDirectory(const EngineOptions& options) {
+  if (options.durability == Durability::kEphemeral) {
+    // Prefer tmpfs so ephemeral data never touches a disk.
+    std::string base = access("/dev/shm", W_OK) == 0 ? "/dev/shm" : fs::temp_directory_path().string();
+    std::string tmpl = base + "/stratad-ephemeral-XXXXXX";
+    if (mkdtemp(tmpl.data()) == nullptr) {
+      return Status::Internal("cannot create a temporary directory in " + base + ": " + std::strerror(errno));
+    }
+    return tmpl;
+  }
+  if (options.data_dir.empty()) return Status::InvalidArgument("a data directory is required (--data-dir)");
+  std::error_code ec;
+  fs::create_directories(options.data_dir, ec);
+  if (ec) return Status::Internal("cannot create data directory \"" + options.data_dir + "\": " + ec.message());
+  if (!fs::is_directory(options.data_dir)) {
+    return Status::Internal("data directory \"" + options.data_dir + "\" is not a directory");
+  }
+  if (access(options.data_dir.c_str(), W_OK) != 0) {
+    return Status::Internal("data directory \"" + options.data_dir + "\" is not writable: " + std::strerror(errno));
+  }
+  return options.data_dir;
+}
+
+// One stratad per directory: the writer owns the version counter.
+Result<int> LockDirectory(const std::string& dir) {
+  std::string path = dir + "/stratad.lock";
+  int fd = open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0640);
+  if (fd < 0) return Status::Internal("cannot open \"" + path + "\": " + std::strerror(errno));
+  if (flock(fd, LOCK_EX | LOCK_NB) != 0) {
+    close(fd);
+    return Status::Internal("data directory \"" + dir + "\" is in use by another stratad");
+  }
+  return fd;
+}
+
+uint64_t FileBytes(const std::string& path) {
+  struct stat st;
+  if (stat(path.c_str(), &st) != 0) return 0;
+  return static_cast<uint64_t>(st.st_blocks) * 512;
+}
+
+}  // namespace
+
+Result<std::unique_ptr<Engine>> Engine::Open(const EngineOptions& options) {
+  auto dir = PrepareDirectory(options);
+  if (!dir.ok()) return dir.status();
+  auto lock = LockDirectory(*dir);
+  if (!lock.ok()) return lock.status();
+  auto release = [&](const Status& st) -> Status {
+    close(*lock);
+    if (options.durability == Durability::kEphemeral) fs::remove_all(*dir);
+    return st;
+  };
+
+  EnvOptions env_options;
+  env_options.path = *dir;
+  env_options.map_size = options.map_size;
+  env_options.no_sync = options.durability != Durability::kAlways;
+  auto env = Env::Open(env_options);
+  if (!env.ok()) return release(env.status());
+
+  uint64_t version = 0;
+  int64_t last_ts = 0;
+  {
+    auto txn = Txn::BeginWrite(**env);
+    if (!txn.ok()) return release(txn.status());
+    Status st = Catalog::Initialize(*txn, (*env)->dbs(), NowMicros());
+    if (!st.ok()) return release(st);
+    auto v = txn->Get((*env)->dbs().meta, kMetaVersion);
+    if (!v.ok()) return release(v.status());
+    if (v->has_value() && (*v)->size() == 8) version = ReadU64(**v);
+    Cursor clock(*txn, (*env)->dbs().clock);
+    if (clock.Last() && clock.key().size() == 16) last_ts = static_cast<int64_t>(ReadU64(clock.key()));
+    st = txn->Commit();
+    if (!st.ok()) return release(st);
+  }
+  auto core = std::make_unique<EngineCore>(std::move(env).value(), version, last_ts);
+  return std::unique_ptr<Engine>(new Engine(options, *dir, *lock, std::move(core)));
+}
+
+Engine::Engine(EngineOptions options, std::string directory, int lock_fd, std::unique_ptr<EngineCore> core)
+    : options_(std::move(options)), directory_(std::move(directory)), lock_fd_(lock_fd), core_(std::move(core)),
+      kv_(*core_) {
+  if (options_.durability == Durability::kRelaxed) {
+    syncer_ = std::make_unique<Syncer>(core_->env(), options_.sync_interval_ms);
+  }
+}
+
+Engine::~Engine() {
+  syncer_.reset();
+  if (options_.durability != Durability::kEphemeral) (void)core_->env().Sync(true).ok();
+  core_.reset();
+  close(lock_fd_);
+  if (options_.durability == Durability::kEphemeral) {
+    std::error_code ec;
+    fs::remove_all(directory_, ec);
+  }
+}
+
+Status Engine::Flush() {
+  if (options_.durability == Durability::kEphemeral) return Status::Ok();
+  return core_->env().Sync(true);
+}
+
+Result<TimeRange> Engine::GetTimeRange() const {
+  auto txn = Txn::BeginRead(core_->env());
+  if (!txn.ok()) return txn.status();
+  TimeRange range;
+  Cursor c(*txn, core_->dbs().clock);
+  if (c.First() && c.key().size() == 16) range.oldest_ts = static_cast<int64_t>(ReadU64(c.key()));
+  if (c.Last() && c.key().size() == 16) range.latest_ts = static_cast<int64_t>(ReadU64(c.key()));
+  STRATA_RETURN_IF_ERROR(c.status());
+  return range;
+}
+
+Result<DatabaseStats> Engine::Stats(std::string_view branch_name) const {
+  auto txn = Txn::BeginRead(core_->env());
+  if (!txn.ok()) return txn.status();
+  const Databases& dbs = core_->dbs();
+  auto branch = Catalog::FindBranch(*txn, dbs, branch_name.empty() ? "default" : branch_name);
+  if (!branch.ok()) return branch.status();
+  DatabaseStats stats;
+  auto branches = Catalog::CountBranches(*txn, dbs);
+  if (!branches.ok()) return branches.status();
+  stats.branch_count = *branches;
+  auto spaces = Catalog::CountSpaces(*txn, dbs, branch->id);
+  if (!spaces.ok()) return spaces.status();
+  stats.space_count = *spaces;
+  auto keys = core_->LiveKeys(*txn, branch->id);
+  if (!keys.ok()) return keys.status();
+  stats.total_keys = *keys;
+  stats.collection_count = 0;  // no vector collections exist before the vectors release
+  stats.disk_bytes = FileBytes(directory_ + "/data.mdb") + FileBytes(directory_ + "/lock.mdb");
+  stats.current_version = core_->writer().committed_version();
+  stats.map_size = core_->env().MapSize();
+  stats.map_used_bytes = core_->env().MapUsedBytes();
+  return stats;
+}
+
+}  // namespace strata::storage

@@ -1,0 +1,84 @@
+// Engine: one open data directory. Owns the LMDB environment, the writer, the
+// durability policy and every primitive's store.
+//
+// Thread safety: all methods may be called from any thread. Destroying the
+// engine waits for queued writes, syncs and closes LMDB.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <string_view>
+
+#include "storage/engine_core.h"
+#include "storage/kv_store.h"
+#include "storage/status.h"
+
+namespace strata::storage {
+
+enum class Durability {
+  kAlways,     // every acknowledged write is on disk (fsync per group commit)
+  kRelaxed,    // synced every sync_interval_ms: a crash may lose that much, never corrupts
+  kEphemeral,  // in memory (a temporary directory removed at close)
+};
+
+std::string_view DurabilityName(Durability d);
+
+struct EngineOptions {
+  std::string data_dir;  // ignored for kEphemeral
+  Durability durability = Durability::kAlways;
+  uint64_t map_size = 64ull << 30;
+  uint32_t sync_interval_ms = 100;
+};
+
+struct TimeRange {
+  int64_t oldest_ts = 0;  // 0 when there is no history
+  int64_t latest_ts = 0;
+};
+
+struct DatabaseStats {
+  uint64_t branch_count = 0;
+  uint64_t space_count = 0;
+  uint64_t total_keys = 0;
+  uint64_t collection_count = 0;
+  uint64_t disk_bytes = 0;
+  uint64_t current_version = 0;
+  uint64_t map_size = 0;
+  uint64_t map_used_bytes = 0;
+};
+
+class Engine {
+ public:
+  // Opens or creates the database. Errors: kInternal with the path and the
+  // reason when the directory cannot be created or opened, is locked by another
+  // stratad, or holds a newer format.
+  static Result<std::unique_ptr<Engine>> Open(const EngineOptions& options);
+  ~Engine();
+  Engine(const Engine&) = delete;
+  Engine& operator=(const Engine&) = delete;
+
+  KvStore& kv() { return kv_; }
+  EngineCore& core() { return *core_; }
+
+  // Returns once everything acknowledged is on disk (a no-op for ephemeral).
+  Status Flush();
+  Result<TimeRange> GetTimeRange() const;
+  // Figures for one branch (and database-wide ones).
+  Result<DatabaseStats> Stats(std::string_view branch) const;
+  const EngineOptions& options() const { return options_; }
+  // The directory LMDB lives in (the temporary one for ephemeral).
+  const std::string& directory() const { return directory_; }
+
+ private:
+  class Syncer;
+  Engine(EngineOptions options, std::string directory, int lock_fd, std::unique_ptr<EngineCore> core);
+
+  EngineOptions options_;
+  std::string directory_;
+  int lock_fd_;
+  std::unique_ptr<EngineCore> core_;
+  KvStore kv_;
+  std::unique_ptr<Syncer> syncer_;
+};
+
+}  // namespace strata::storage

@@ -1,0 +1,93 @@
+#include "storage/engine_core.h"
+
+#include "storage/catalog.h"
+#include "storage/key_codec.h"
+#include "storage/meta_keys.h"
+#include "storage/names.h"
+
+namespace strata::storage {
+namespace {
+
+std::string LiveKeysKey(uint32_t branch_id) {
+  std::string key(kMetaLiveKeysPrefix);
+  AppendU32(key, branch_id);
+  return key;
+}
+
+}  // namespace
+
+EngineCore::EngineCore(std::unique_ptr<Env> env, uint64_t version, int64_t last_timestamp)
+    : env_(std::move(env)), writer_(std::make_unique<Writer>(*env_, version, last_timestamp)) {}
+
+EngineCore::~EngineCore() {
+  writer_.reset();  // drain pending writes before the environment closes
+}
+
+Result<ReadView> EngineCore::BeginRead(const Scope& scope, std::optional<int64_t> as_of) const {
+  std::string space = SpaceName(scope);
+  STRATA_RETURN_IF_ERROR(ValidateSpaceName(space));
+  if (as_of.has_value() && *as_of < 0) {
+    return Status::InvalidArgument("as_of must be a non-negative timestamp in microseconds, got " +
+                                   std::to_string(*as_of));
+  }
+  auto txn = Txn::BeginRead(*env_);
+  if (!txn.ok()) return txn.status();
+  ReadView view{std::move(txn).value(), dbs().records, {}, 0, std::nullopt, UINT64_MAX};
+  auto branch = Catalog::FindBranch(view.txn, dbs(), BranchName(scope));
+  if (!branch.ok()) return branch.status();
+  view.branch_id = branch->id;
+  auto layers = Catalog::Layers(view.txn, dbs(), *branch);
+  if (!layers.ok()) return layers.status();
+  view.layers = std::move(layers).value();
+  auto space_id = Catalog::FindSpace(view.txn, dbs(), space);
+  if (!space_id.ok()) return space_id.status();
+  view.space_id = *space_id;
+  if (as_of.has_value()) {
+    auto v = VersionAt(view.txn, *as_of);
+    if (!v.ok()) return v.status();
+    view.version = *v;
+  }
+  return view;
+}
+
+Result<WriteTarget> EngineCore::ResolveWrite(WriteContext& ctx, const Scope& scope) const {
+  std::string space = SpaceName(scope);
+  STRATA_RETURN_IF_ERROR(ValidateSpaceName(space));
+  auto branch = Catalog::FindBranch(ctx.txn(), dbs(), BranchName(scope));
+  if (!branch.ok()) return branch.status();
+  auto layers = Catalog::Layers(ctx.txn(), dbs(), *branch);
+  if (!layers.ok()) return layers.status();
+  auto space_id = Catalog::EnsureSpace(ctx.txn(), dbs(), branch->id, space);
+  if (!space_id.ok()) return space_id.status();
+  return WriteTarget{branch->id, *space_id, std::move(layers).value()};
+}
+
+Result<uint64_t> EngineCore::VersionAt(const Txn& txn, int64_t timestamp) const {
+  // Clock keys are [timestamp][version]: the last key below (timestamp + 1, 0).
+  std::string bound;
+  AppendU64(bound, static_cast<uint64_t>(timestamp) + 1);
+  AppendU64(bound, 0);
+  Cursor c(txn, dbs().clock);
+  bool positioned = c.Seek(bound) ? c.Prev() : c.Last();
+  STRATA_RETURN_IF_ERROR(c.status());
+  if (!positioned || c.key().size() != 16) return uint64_t{0};
+  return ReadU64(c.key().substr(8));
+}
+
+Status EngineCore::AdjustLiveKeys(WriteContext& ctx, uint32_t branch_id, int64_t delta) const {
+  auto current = LiveKeys(ctx.txn(), branch_id);
+  if (!current.ok()) return current.status();
+  int64_t next = static_cast<int64_t>(*current) + delta;
+  std::string v;
+  AppendU64(v, static_cast<uint64_t>(next < 0 ? 0 : next));
+  return ctx.txn().Put(dbs().meta, LiveKeysKey(branch_id), v);
+}
+
+Result<uint64_t> EngineCore::LiveKeys(const Txn& txn, uint32_t branch_id) const {
+  auto v = txn.Get(dbs().meta, LiveKeysKey(branch_id));
+  if (!v.ok()) return v.status();
+  if (!v->has_value() || (*v)->size() != 8) return uint64_t{0};
+  return ReadU64(**v);
+}
+
+}  // namespace strata::storage

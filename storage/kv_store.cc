@@ -1,0 +1,82 @@
+#include "storage/kv_store.h"
+
+#include "storage/names.h"
+
+namespace strata::storage {
+
+Result<uint64_t> KvStore::Put(const Scope& scope, std::string_view key, const Value& value) {
+  STRATA_RETURN_IF_ERROR(ValidateKey(key, "key"));
+  // Encode outside the writer: the writer's time is the database's bottleneck.
+  std::string payload = EncodeValue(value);
+  uint64_t version = 0;
+  Status st = core_.writer().Run([&](WriteContext& ctx) -> Status {
+    auto target = core_.ResolveWrite(ctx, scope);
+    if (!target.ok()) return target.status();
+    auto v = VersionedNames::Put(core_, ctx, *target, Primitive::kKv, key, payload);
+    if (!v.ok()) return v.status();
+    version = *v;
+    return Status::Ok();
+  });
+  if (!st.ok()) return st;
+  return version;
+}
+
+Result<std::optional<VersionedValue>> KvStore::Get(const Scope& scope, std::string_view key,
+                                                   std::optional<int64_t> as_of) {
+  using Out = std::optional<VersionedValue>;
+  STRATA_RETURN_IF_ERROR(ValidateKey(key, "key"));
+  auto view = core_.BeginRead(scope, as_of);
+  if (!view.ok()) return view.status();
+  auto rec = VersionedNames::GetLive(*view, Primitive::kKv, key);
+  if (!rec.ok()) return rec.status();
+  if (!rec->has_value()) return Out();
+  auto value = ToVersionedValue(**rec);
+  if (!value.ok()) return value.status();
+  return Out(std::move(value).value());
+}
+
+Result<DeleteResult> KvStore::Delete(const Scope& scope, std::string_view key) {
+  STRATA_RETURN_IF_ERROR(ValidateKey(key, "key"));
+  DeleteResult result;
+  Status st = core_.writer().Run([&](WriteContext& ctx) -> Status {
+    auto target = core_.ResolveWrite(ctx, scope);
+    if (!target.ok()) return target.status();
+    auto r = VersionedNames::Delete(core_, ctx, *target, Primitive::kKv, key);
+    if (!r.ok()) return r.status();
+    result = *r;
+    return Status::Ok();
+  });
+  if (!st.ok()) return st;
+  return result;
+}
+
+Result<NamePage> KvStore::List(const Scope& scope, std::string_view prefix, const std::optional<std::string>& after,
+                               size_t limit, std::optional<int64_t> as_of) {
+  STRATA_RETURN_IF_ERROR(ValidateListLimit(limit));
+  if (prefix.size() > kMaxNameBytes || !IsValidUtf8(prefix)) {
+    return Status::InvalidArgument("prefix must be valid utf-8 of at most 1024 bytes");
+  }
+  auto view = core_.BeginRead(scope, as_of);
+  if (!view.ok()) return view.status();
+  return VersionedNames::List(*view, Primitive::kKv, prefix, after, limit);
+}
+
+Result<std::optional<std::vector<VersionedValue>>> KvStore::History(const Scope& scope, std::string_view key) {
+  using Out = std::optional<std::vector<VersionedValue>>;
+  STRATA_RETURN_IF_ERROR(ValidateKey(key, "key"));
+  auto view = core_.BeginRead(scope, std::nullopt);
+  if (!view.ok()) return view.status();
+  auto records = VersionedNames::History(*view, Primitive::kKv, key);
+  if (!records.ok()) return records.status();
+  if (!records->has_value()) return Out();
+  std::vector<VersionedValue> out;
+  out.reserve((*records)->size());
+  for (const Record& rec : **records) {
+    auto v = ToVersionedValue(rec);
+    if (!v.ok()) return v.status();
+    out.push_back(std::move(v).value());
+  }
+  return Out(std::move(out));
+}
+
+}  // namespace strata::storage

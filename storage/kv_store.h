@@ -1,0 +1,42 @@
+// KV: versioned key-value pairs (spec/api.md §4).
+// Thread safety: all methods may be called from any thread.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "storage/engine_core.h"
+#include "storage/value.h"
+#include "storage/versioned_names.h"
+
+namespace strata::storage {
+
+class KvStore {
+ public:
+  explicit KvStore(EngineCore& core) : core_(core) {}
+
+  // Stores `value` under `key`; returns the commit version.
+  // Errors: kInvalidArgument (bad key or space), kNotFound (branch), kResourceExhausted (full).
+  Result<uint64_t> Put(const Scope& scope, std::string_view key, const Value& value);
+
+  // The live value of `key` (as of a timestamp when given); nullopt when absent or deleted.
+  Result<std::optional<VersionedValue>> Get(const Scope& scope, std::string_view key,
+                                            std::optional<int64_t> as_of);
+
+  // Writes a tombstone when the key is live.
+  Result<DeleteResult> Delete(const Scope& scope, std::string_view key);
+
+  // Live keys with `prefix`, after `after`, at most `limit` (1..10000).
+  Result<NamePage> List(const Scope& scope, std::string_view prefix, const std::optional<std::string>& after,
+                        size_t limit, std::optional<int64_t> as_of);
+
+  // Every version, newest first, tombstones included; nullopt when the key never existed.
+  Result<std::optional<std::vector<VersionedValue>>> History(const Scope& scope, std::string_view key);
+
+ private:
+  EngineCore& core_;
+};
+
+}  // namespace strata::storage

@@ -1,0 +1,33 @@
+// Keys of the `meta` and `catalog` databases (on disk: never change; docs/format.md).
+#pragma once
+
+#include <cstdint>
+#include <string_view>
+
+namespace strata::storage {
+
+// meta: u32 BE format version of the data directory.
+inline constexpr std::string_view kMetaFormatVersion = "format_version";
+// meta: u64 BE latest commit version.
+inline constexpr std::string_view kMetaVersion = "version";
+// meta: u32 BE next unused space id.
+inline constexpr std::string_view kMetaNextSpaceId = "next_space_id";
+// meta: u32 BE next unused branch id.
+inline constexpr std::string_view kMetaNextBranchId = "next_branch_id";
+// meta: "live_keys/" + branch id u32 BE -> u64 BE live names of all primitives.
+inline constexpr std::string_view kMetaLiveKeysPrefix = "live_keys/";
+
+// catalog: "branch/" + name -> BranchRecord.
+inline constexpr std::string_view kCatalogBranchPrefix = "branch/";
+// catalog: "space/" + name -> u32 BE space id (ids are global; names map to one id).
+inline constexpr std::string_view kCatalogSpacePrefix = "space/";
+// catalog: "branch_space/" + branch id u32 BE + space name -> "" (the space exists on the branch).
+inline constexpr std::string_view kCatalogBranchSpacePrefix = "branch_space/";
+
+// The data format this build reads and writes.
+inline constexpr uint32_t kFormatVersion = 1;
+
+inline constexpr uint32_t kDefaultBranchId = 1;
+inline constexpr uint32_t kDefaultSpaceId = 1;
+
+}  // namespace strata::storage

@@ -1,0 +1,115 @@
+#include "tests/testutil/server_process.h"
+
+#include <fcntl.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+#include <thread>
+
+#include <gtest/gtest.h>
+
+namespace strata::testutil {
+namespace {
+
+pid_t Spawn(const std::vector<std::string>& args, int out_fd) {
+  pid_t pid = fork();
+  if (pid == 0) {
+    if (out_fd >= 0) {
+      dup2(out_fd, 1);
+      dup2(out_fd, 2);
+    }
+    std::vector<char*> argv;
+    std::string bin = STRATAD_BIN;
+    argv.push_back(bin.data());
+    std::vector<std::string> copy = args;
+    for (auto& a : copy) argv.push_back(a.data());
+    argv.push_back(nullptr);
+    execv(bin.c_str(), argv.data());
+    _exit(127);
+  }
+  return pid;
+}
+
+int WaitBounded(pid_t pid, std::chrono::milliseconds timeout) {
+  auto deadline = std::chrono::steady_clock::now() + timeout;
+  while (std::chrono::steady_clock::now() < deadline) {
+    int status = 0;
+    pid_t r = waitpid(pid, &status, WNOHANG);
+    if (r == pid) return status;
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  kill(pid, SIGKILL);
+  int status = 0;
+  waitpid(pid, &status, 0);
+  return -1;
+}
+
+}  // namespace
+
+TempDir::TempDir() {
+  std::string tmpl = std::filesystem::temp_directory_path().string() + "/strata-test-XXXXXX";
+  path_ = mkdtemp(tmpl.data());
+}
+
+TempDir::~TempDir() {
+  std::error_code ec;
+  std::filesystem::remove_all(path_, ec);
+}
+
+ServerProcess::ServerProcess(std::vector<std::string> args, std::chrono::milliseconds timeout) {
+  std::string ready_file = ready_dir_.path() + "/ready";
+  args.insert(args.end(), {"--listen", "127.0.0.1:0", "--ready-file", ready_file, "--log-level", "warn"});
+  pid_ = Spawn(args, -1);
+  auto deadline = std::chrono::steady_clock::now() + timeout;
+  while (std::chrono::steady_clock::now() < deadline) {
+    std::ifstream in(ready_file);
+    std::string line;
+    if (in && std::getline(in, line) && !line.empty()) {
+      address_ = line;
+      return;
+    }
+    int status = 0;
+    if (waitpid(pid_, &status, WNOHANG) == pid_) {
+      pid_ = -1;
+      ADD_FAILURE() << "stratad exited before it was ready (status " << status << ")";
+      return;
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  ADD_FAILURE() << "stratad was not ready within " << timeout.count() << " ms";
+}
+
+ServerProcess::~ServerProcess() {
+  if (pid_ > 0) Stop(SIGTERM);
+}
+
+int ServerProcess::Stop(int signal, std::chrono::milliseconds timeout) {
+  if (pid_ <= 0) return -1;
+  kill(pid_, signal);
+  int status = WaitBounded(pid_, timeout);
+  pid_ = -1;
+  return status;
+}
+
+RunResult RunStratad(const std::vector<std::string>& args, std::chrono::milliseconds timeout) {
+  TempDir dir;
+  std::string out_path = dir.path() + "/out";
+  int fd = open(out_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
+  pid_t pid = Spawn(args, fd);
+  close(fd);
+  int status = WaitBounded(pid, timeout);
+  RunResult result;
+  result.exit_code = (status >= 0 && WIFEXITED(status)) ? WEXITSTATUS(status) : -1;
+  std::ifstream in(out_path);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  result.output = ss.str();
+  return result;
+}
+
+}  // namespace strata::testutil
