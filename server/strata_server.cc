@@ -10,10 +10,12 @@
 #include "server/admin_service.h"
 #include "server/kv_service.h"
 #include "server/pending_services.h"
+#include "server/wire_limits.h"
 
 namespace strata::server {
 
 storage::Result<std::unique_ptr<StrataServer>> StrataServer::Start(const Config& config, storage::Engine& engine) {
+  AllowDeepRequests();
   grpc::EnableDefaultHealthCheckService(true);
   grpc::reflection::InitProtoReflectionServerBuilderPlugin();
 
@@ -37,8 +39,12 @@ storage::Result<std::unique_ptr<StrataServer>> StrataServer::Start(const Config&
   }
   auto health = server->server_->GetHealthCheckService();
   if (health != nullptr) health->SetServingStatus(true);
-  std::string host = config.listen.substr(0, config.listen.rfind(':'));
-  server->bound_address_ = host + ":" + std::to_string(port);
+  if (config.listen.rfind("unix:", 0) == 0) {
+    server->bound_address_ = config.listen;  // a socket path has no port to report
+  } else {
+    std::string host = config.listen.substr(0, config.listen.rfind(':'));
+    server->bound_address_ = host + ":" + std::to_string(port);
+  }
   return server;
 }
 

@@ -10,8 +10,11 @@ using storage::Result;
 using storage::Status;
 using storage::Value;
 
+// `depth` counts the containers (arrays, objects) enclosing `in`; a container
+// may sit at most kMaxNestingDepth deep, as the Python client counts it.
 Status Convert(const v1::Value& in, size_t depth, Value* out) {
-  if (depth > storage::kMaxNestingDepth) {
+  bool container = in.kind_case() == v1::Value::kArrayValue || in.kind_case() == v1::Value::kObjectValue;
+  if (container && depth + 1 > storage::kMaxNestingDepth) {
     return Status::InvalidArgument("value nesting is deeper than the limit of " +
                                    std::to_string(storage::kMaxNestingDepth) + " levels");
   }
@@ -75,7 +78,7 @@ Status Convert(const v1::Value& in, size_t depth, Value* out) {
 
 Result<Value> FromProto(const v1::Value& in) {
   Value out;
-  STRATA_RETURN_IF_ERROR(Convert(in, 1, &out));
+  STRATA_RETURN_IF_ERROR(Convert(in, 0, &out));
   return out;
 }
 

@@ -11,7 +11,7 @@
 #include <string_view>
 
 #include "storage/engine_core.h"
-#include "storage/kv_store.h"
+#include "storage/value_store.h"
 #include "storage/status.h"
 
 namespace strata::storage {

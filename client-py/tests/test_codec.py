@@ -42,7 +42,9 @@ def test_unset_value_decodes_to_none():
 
 
 @pytest.mark.parametrize(
-    "n", [INT64_MAX + 1, INT64_MIN - 1, 1 << 64, -(1 << 200), 10**5000], ids=["max+1", "min-1", "2^64", "-2^200", "10^5000"]
+    "n",
+    [INT64_MAX + 1, INT64_MIN - 1, 1 << 64, -(1 << 200), 10**5000],
+    ids=["max+1", "min-1", "2^64", "-2^200", "10^5000"],
 )
 def test_int_out_of_range(n):
     with pytest.raises(ValidationError, match="int64"):

@@ -78,3 +78,19 @@ def test_numpy_values(db, ns):
     assert_same(db.kv_get(ns + "scalars"), [-3, 0.5, False])
     db.kv_put(ns + "array", np.arange(4, dtype=np.int16).reshape(2, 2))
     assert_same(db.kv_get(ns + "array"), [[0, 1], [2, 3]])
+
+
+@pytest.mark.parametrize("depth", [MAX_DEPTH + 1, 1000])
+def test_too_deep_is_rejected_by_the_server_too(db, ns, depth):
+    """Bypass the client's check: the server must answer INVALID_ARGUMENT
+    naming the limit (not fail to parse with INTERNAL)."""
+    from stratadb._proto import kv_pb2
+
+    request = kv_pb2.KvPutRequest(context=db._context(), key=ns + "deep")
+    node = request.value
+    for _ in range(depth):
+        node = node.array_value.items.add()
+    node.int_value = 1
+    with pytest.raises(ValidationError, match=str(MAX_DEPTH)) as info:
+        db._call(db._kv.Put, request)
+    assert info.value.code == "INVALID_ARGUMENT" and info.value.reason == "validation"

@@ -15,7 +15,7 @@ from . import validate
 from ._proto import admin_pb2, admin_pb2_grpc, kv_pb2, kv_pb2_grpc, value_pb2
 from .codec import decode, encode_into
 from .connection import call_metadata, make_channel, parse_target
-from .errors import NotSupportedError, StateError, ValidationError, from_rpc_error
+from .errors import IoError, NotSupportedError, StateError, ValidationError, from_rpc_error
 
 __all__ = ["Strata"]
 
@@ -27,9 +27,13 @@ def _check_timeout(timeout) -> Optional[float]:
     if timeout is None:
         return None
     if isinstance(timeout, bool) or not isinstance(timeout, (int, float)):
-        raise ValidationError(f"timeout must be seconds as a number, got {type(timeout).__name__}", reason="validation")
+        raise ValidationError(
+            f"timeout must be seconds as a number, got {type(timeout).__name__}", reason="validation"
+        )
     if not timeout > 0 or math.isinf(timeout):
-        raise ValidationError(f"timeout must be a positive finite number of seconds, got {timeout}", reason="validation")
+        raise ValidationError(
+            f"timeout must be a positive finite number of seconds, got {timeout}", reason="validation"
+        )
     return float(timeout)
 
 
@@ -216,6 +220,8 @@ class Strata:
             keys.extend(page.names)
             if not page.next_cursor:
                 return keys
+            if page.next_cursor == request.cursor:  # would loop forever
+                raise IoError("server returned the same list cursor twice", reason="io")
             request.cursor = page.next_cursor
 
     def kv_list_paginated(

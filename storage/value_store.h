@@ -1,7 +1,10 @@
-// KV: versioned key-value pairs (spec/api.md §4).
+// ValueStore: a primitive whose data is named, versioned values (KV pairs,
+// state cells). KvStore is spec/api.md §4; StateStore (state_store.h) adds
+// init and compare-and-swap.
 // Thread safety: all methods may be called from any thread.
 #pragma once
 
+#include <functional>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -13,9 +16,11 @@
 
 namespace strata::storage {
 
-class KvStore {
+class ValueStore {
  public:
-  explicit KvStore(EngineCore& core) : core_(core) {}
+  // `what` names one item in error messages ("key", "cell").
+  ValueStore(EngineCore& core, Primitive primitive, std::string what)
+      : core_(core), primitive_(primitive), what_(std::move(what)) {}
 
   // Stores `value` under `key`; returns the commit version.
   // Errors: kInvalidArgument (bad key or space), kNotFound (branch), kResourceExhausted (full).
@@ -35,8 +40,19 @@ class KvStore {
   // Every version, newest first, tombstones included; nullopt when the key never existed.
   Result<std::optional<std::vector<VersionedValue>>> History(const Scope& scope, std::string_view key);
 
- private:
+ protected:
+  // Runs `body` in the writer with the scope resolved for writing.
+  Status RunWrite(const Scope& scope, const std::function<Status(WriteContext&, const WriteTarget&)>& body);
+
   EngineCore& core_;
+  Primitive primitive_;
+  std::string what_;
+};
+
+// Versioned key-value pairs (spec/api.md §4).
+class KvStore : public ValueStore {
+ public:
+  explicit KvStore(EngineCore& core) : ValueStore(core, Primitive::kKv, "key") {}
 };
 
 }  // namespace strata::storage

@@ -1,18 +1,25 @@
-#include "storage/kv_store.h"
+#include "storage/value_store.h"
 
 #include "storage/names.h"
 
 namespace strata::storage {
 
-Result<uint64_t> KvStore::Put(const Scope& scope, std::string_view key, const Value& value) {
-  STRATA_RETURN_IF_ERROR(ValidateKey(key, "key"));
+Status ValueStore::RunWrite(const Scope& scope,
+                            const std::function<Status(WriteContext&, const WriteTarget&)>& body) {
+  return core_.writer().Run([&](WriteContext& ctx) -> Status {
+    auto target = core_.ResolveWrite(ctx, scope);
+    if (!target.ok()) return target.status();
+    return body(ctx, *target);
+  });
+}
+
+Result<uint64_t> ValueStore::Put(const Scope& scope, std::string_view key, const Value& value) {
+  STRATA_RETURN_IF_ERROR(ValidateKey(key, what_));
   // Encode outside the writer: the writer's time is the database's bottleneck.
   std::string payload = EncodeValue(value);
   uint64_t version = 0;
-  Status st = core_.writer().Run([&](WriteContext& ctx) -> Status {
-    auto target = core_.ResolveWrite(ctx, scope);
-    if (!target.ok()) return target.status();
-    auto v = VersionedNames::Put(core_, ctx, *target, Primitive::kKv, key, payload);
+  Status st = RunWrite(scope, [&](WriteContext& ctx, const WriteTarget& target) -> Status {
+    auto v = VersionedNames::Put(core_, ctx, target, primitive_, key, payload);
     if (!v.ok()) return v.status();
     version = *v;
     return Status::Ok();
@@ -21,13 +28,13 @@ Result<uint64_t> KvStore::Put(const Scope& scope, std::string_view key, const Va
   return version;
 }
 
-Result<std::optional<VersionedValue>> KvStore::Get(const Scope& scope, std::string_view key,
+Result<std::optional<VersionedValue>> ValueStore::Get(const Scope& scope, std::string_view key,
                                                    std::optional<int64_t> as_of) {
   using Out = std::optional<VersionedValue>;
-  STRATA_RETURN_IF_ERROR(ValidateKey(key, "key"));
+  STRATA_RETURN_IF_ERROR(ValidateKey(key, what_));
   auto view = core_.BeginRead(scope, as_of);
   if (!view.ok()) return view.status();
-  auto rec = VersionedNames::GetLive(*view, Primitive::kKv, key);
+  auto rec = VersionedNames::GetLive(*view, primitive_, key);
   if (!rec.ok()) return rec.status();
   if (!rec->has_value()) return Out();
   auto value = ToVersionedValue(**rec);
@@ -35,13 +42,11 @@ Result<std::optional<VersionedValue>> KvStore::Get(const Scope& scope, std::stri
   return Out(std::move(value).value());
 }
 
-Result<DeleteResult> KvStore::Delete(const Scope& scope, std::string_view key) {
-  STRATA_RETURN_IF_ERROR(ValidateKey(key, "key"));
+Result<DeleteResult> ValueStore::Delete(const Scope& scope, std::string_view key) {
+  STRATA_RETURN_IF_ERROR(ValidateKey(key, what_));
   DeleteResult result;
-  Status st = core_.writer().Run([&](WriteContext& ctx) -> Status {
-    auto target = core_.ResolveWrite(ctx, scope);
-    if (!target.ok()) return target.status();
-    auto r = VersionedNames::Delete(core_, ctx, *target, Primitive::kKv, key);
+  Status st = RunWrite(scope, [&](WriteContext& ctx, const WriteTarget& target) -> Status {
+    auto r = VersionedNames::Delete(core_, ctx, target, primitive_, key);
     if (!r.ok()) return r.status();
     result = *r;
     return Status::Ok();
@@ -50,7 +55,7 @@ Result<DeleteResult> KvStore::Delete(const Scope& scope, std::string_view key) {
   return result;
 }
 
-Result<NamePage> KvStore::List(const Scope& scope, std::string_view prefix, const std::optional<std::string>& after,
+Result<NamePage> ValueStore::List(const Scope& scope, std::string_view prefix, const std::optional<std::string>& after,
                                size_t limit, std::optional<int64_t> as_of) {
   STRATA_RETURN_IF_ERROR(ValidateListLimit(limit));
   if (prefix.size() > kMaxNameBytes || !IsValidUtf8(prefix)) {
@@ -58,15 +63,15 @@ Result<NamePage> KvStore::List(const Scope& scope, std::string_view prefix, cons
   }
   auto view = core_.BeginRead(scope, as_of);
   if (!view.ok()) return view.status();
-  return VersionedNames::List(*view, Primitive::kKv, prefix, after, limit);
+  return VersionedNames::List(*view, primitive_, prefix, after, limit);
 }
 
-Result<std::optional<std::vector<VersionedValue>>> KvStore::History(const Scope& scope, std::string_view key) {
+Result<std::optional<std::vector<VersionedValue>>> ValueStore::History(const Scope& scope, std::string_view key) {
   using Out = std::optional<std::vector<VersionedValue>>;
-  STRATA_RETURN_IF_ERROR(ValidateKey(key, "key"));
+  STRATA_RETURN_IF_ERROR(ValidateKey(key, what_));
   auto view = core_.BeginRead(scope, std::nullopt);
   if (!view.ok()) return view.status();
-  auto records = VersionedNames::History(*view, Primitive::kKv, key);
+  auto records = VersionedNames::History(*view, primitive_, key);
   if (!records.ok()) return records.status();
   if (!records->has_value()) return Out();
   std::vector<VersionedValue> out;

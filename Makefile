@@ -1,0 +1,81 @@
+# The two commands: `make run` and `make test`. Each step installs only what is
+# missing, so a second run is fast. Machines run as root (apt-get works as is).
+SHELL := /bin/bash
+.DEFAULT_GOAL := build
+
+BUILD_DIR  ?= build
+BUILD_TYPE ?= RelWithDebInfo
+VENV       ?= .venv
+TOOLS      ?= $(CURDIR)/.tools
+STAMPS     := .make
+DATA_DIR   ?= ./strata-data
+LISTEN     ?= 127.0.0.1:50051
+JOBS       ?= 2
+
+GRPCURL_VERSION ?= v1.9.1
+GHZ_VERSION     ?= v0.120.0
+
+# Debian packages the C++ side builds against (bookworm).
+APT_PACKAGES := build-essential cmake ninja-build pkg-config ccache git \
+  libgrpc++-dev protobuf-compiler protobuf-compiler-grpc libprotobuf-dev \
+  liblmdb-dev libhnswlib-dev libspdlog-dev libcli11-dev nlohmann-json3-dev \
+  libgtest-dev libgmock-dev libssl-dev openssl python3 python3-venv
+
+PYTHON ?= python3
+GO     ?= $(shell command -v go 2>/dev/null || echo /usr/local/go/bin/go)
+
+.PHONY: deps venv tools build run test test-cpp test-python bench-kv clean
+
+## deps: Debian packages (skipped when all are installed)
+deps: $(STAMPS)/apt
+$(STAMPS)/apt: Makefile
+	@mkdir -p $(STAMPS)
+	@missing=$$(for p in $(APT_PACKAGES); do dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q 'install ok installed' || echo $$p; done); \
+	if [ -n "$$missing" ]; then \
+	  echo "installing Debian packages: $$missing"; \
+	  apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends $$missing; \
+	fi
+	@touch $@
+
+## venv: the Python client with its pinned dependencies, editable
+venv: $(VENV)/.installed
+$(VENV)/.installed: client-py/pyproject.toml client-py/requirements-dev.txt | $(STAMPS)/apt
+	@test -x $(VENV)/bin/python || $(PYTHON) -m venv $(VENV)
+	$(VENV)/bin/pip install -q --disable-pip-version-check -r client-py/requirements-dev.txt
+	$(VENV)/bin/pip install -q --disable-pip-version-check --no-deps -e client-py
+	@touch $@
+
+## tools: grpcurl, pinned, into .tools/bin (go install)
+tools: $(TOOLS)/bin/grpcurl
+$(TOOLS)/bin/grpcurl:
+	@command -v $(GO) >/dev/null 2>&1 || { apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q golang-go; }
+	GOBIN=$(TOOLS)/bin $(GO) install github.com/fullstorydev/grpcurl/cmd/grpcurl@$(GRPCURL_VERSION)
+
+$(TOOLS)/bin/ghz:
+	GOBIN=$(TOOLS)/bin $(GO) install github.com/bojand/ghz/cmd/ghz@$(GHZ_VERSION)
+
+## build: stratad and the test binaries
+build: $(STAMPS)/apt
+	@test -f $(BUILD_DIR)/build.ninja || cmake -S . -B $(BUILD_DIR) -G Ninja -DCMAKE_BUILD_TYPE=$(BUILD_TYPE)
+	cmake --build $(BUILD_DIR) -j $(JOBS)
+
+## run: serve a local data directory on 127.0.0.1:50051
+run: build venv
+	$(BUILD_DIR)/stratad --listen $(LISTEN) --data-dir $(DATA_DIR)
+
+## test: every test: GoogleTest (unit, e2e) and pytest via ctest
+test: build venv tools
+	GRPCURL=$(TOOLS)/bin/grpcurl ctest --test-dir $(BUILD_DIR) --output-on-failure -j $(JOBS)
+
+test-cpp: build tools
+	GRPCURL=$(TOOLS)/bin/grpcurl ctest --test-dir $(BUILD_DIR) --output-on-failure -j $(JOBS) -L 'unit|e2e'
+
+test-python: build venv
+	ctest --test-dir $(BUILD_DIR) --output-on-failure -L python
+
+## bench-kv: KV latency/throughput beside raw LMDB, etcd and Redis (see bench/README.md)
+bench-kv: build venv $(TOOLS)/bin/ghz
+	$(VENV)/bin/python bench/kv/run.py --stratad $(BUILD_DIR)/stratad --ghz $(TOOLS)/bin/ghz
+
+clean:
+	rm -rf $(BUILD_DIR) $(STAMPS)
