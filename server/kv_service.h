@@ -21,7 +21,4 @@ class KvService final : public v1::KV::Service {
   storage::Engine& engine_;
 };
 
-// Fills a wire VersionedValue from storage's.
-void ToProto(const storage::VersionedValue& in, v1::VersionedValue* out);
-
 }  // namespace strata::server

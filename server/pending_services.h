@@ -8,9 +8,6 @@
 #include <memory>
 #include <vector>
 
-#include "strata/v1/state.grpc.pb.h"
-#include "strata/v1/events.grpc.pb.h"
-#include "strata/v1/json.grpc.pb.h"
 #include "strata/v1/vectors.grpc.pb.h"
 #include "strata/v1/branches.grpc.pb.h"
 #include "strata/v1/spaces.grpc.pb.h"
@@ -21,35 +18,6 @@ namespace strata::server {
 
 // UNIMPLEMENTED naming the rpc.
 grpc::Status NotYet(grpc::ServerContext* ctx, const char* rpc);
-
-class PendingStateService final : public v1::State::Service {
- public:
-  grpc::Status Set(grpc::ServerContext* ctx, const v1::StateSetRequest*, v1::WriteResponse*) override { return NotYet(ctx, "State.Set"); }
-  grpc::Status Get(grpc::ServerContext* ctx, const v1::StateGetRequest*, v1::StateGetResponse*) override { return NotYet(ctx, "State.Get"); }
-  grpc::Status Init(grpc::ServerContext* ctx, const v1::StateSetRequest*, v1::WriteResponse*) override { return NotYet(ctx, "State.Init"); }
-  grpc::Status Cas(grpc::ServerContext* ctx, const v1::StateCasRequest*, v1::WriteResponse*) override { return NotYet(ctx, "State.Cas"); }
-  grpc::Status Delete(grpc::ServerContext* ctx, const v1::StateDeleteRequest*, v1::StateDeleteResponse*) override { return NotYet(ctx, "State.Delete"); }
-  grpc::Status List(grpc::ServerContext* ctx, const v1::StateListRequest*, v1::NameList*) override { return NotYet(ctx, "State.List"); }
-  grpc::Status History(grpc::ServerContext* ctx, const v1::StateHistoryRequest*, v1::HistoryResponse*) override { return NotYet(ctx, "State.History"); }
-};
-
-class PendingEventsService final : public v1::Events::Service {
- public:
-  grpc::Status Append(grpc::ServerContext* ctx, const v1::EventAppendRequest*, v1::EventAppendResponse*) override { return NotYet(ctx, "Events.Append"); }
-  grpc::Status Get(grpc::ServerContext* ctx, const v1::EventGetRequest*, v1::EventGetResponse*) override { return NotYet(ctx, "Events.Get"); }
-  grpc::Status List(grpc::ServerContext* ctx, const v1::EventListRequest*, v1::EventListResponse*) override { return NotYet(ctx, "Events.List"); }
-  grpc::Status Len(grpc::ServerContext* ctx, const v1::EventLenRequest*, v1::EventLenResponse*) override { return NotYet(ctx, "Events.Len"); }
-  grpc::Status Verify(grpc::ServerContext* ctx, const v1::EventVerifyRequest*, v1::EventVerifyResponse*) override { return NotYet(ctx, "Events.Verify"); }
-};
-
-class PendingJsonService final : public v1::Json::Service {
- public:
-  grpc::Status Set(grpc::ServerContext* ctx, const v1::JsonSetRequest*, v1::WriteResponse*) override { return NotYet(ctx, "Json.Set"); }
-  grpc::Status Get(grpc::ServerContext* ctx, const v1::JsonGetRequest*, v1::JsonGetResponse*) override { return NotYet(ctx, "Json.Get"); }
-  grpc::Status Delete(grpc::ServerContext* ctx, const v1::JsonDeleteRequest*, v1::JsonDeleteResponse*) override { return NotYet(ctx, "Json.Delete"); }
-  grpc::Status List(grpc::ServerContext* ctx, const v1::JsonListRequest*, v1::NameList*) override { return NotYet(ctx, "Json.List"); }
-  grpc::Status History(grpc::ServerContext* ctx, const v1::JsonHistoryRequest*, v1::HistoryResponse*) override { return NotYet(ctx, "Json.History"); }
-};
 
 class PendingVectorsService final : public v1::Vectors::Service {
  public:

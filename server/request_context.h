@@ -23,6 +23,11 @@ std::string EncodeCursor(const std::string& last_name);
 // kInvalidArgument for a cursor this server did not produce.
 storage::Result<std::optional<std::string>> DecodeCursor(const std::string& cursor);
 
+// A request's optional as_of field.
+inline std::optional<int64_t> AsOf(bool has, int64_t value) {
+  return has ? std::optional<int64_t>(value) : std::nullopt;
+}
+
 // Page size: 0 means the default (1000); more than 10000 is an error.
 storage::Result<size_t> PageLimit(uint32_t requested);
 

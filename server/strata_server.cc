@@ -8,8 +8,11 @@
 #include <fstream>
 
 #include "server/admin_service.h"
+#include "server/events_service.h"
+#include "server/json_service.h"
 #include "server/kv_service.h"
 #include "server/pending_services.h"
+#include "server/state_service.h"
 #include "server/wire_limits.h"
 
 namespace strata::server {
@@ -21,6 +24,9 @@ storage::Result<std::unique_ptr<StrataServer>> StrataServer::Start(const Config&
 
   std::unique_ptr<StrataServer> server(new StrataServer());
   server->services_.push_back(std::make_unique<KvService>(engine));
+  server->services_.push_back(std::make_unique<StateService>(engine));
+  server->services_.push_back(std::make_unique<EventsService>(engine));
+  server->services_.push_back(std::make_unique<JsonService>(engine));
   server->services_.push_back(std::make_unique<AdminService>(engine));
   for (auto& pending : MakePendingServices()) server->services_.push_back(std::move(pending));
 

@@ -143,7 +143,10 @@ Result<std::unique_ptr<Engine>> Engine::Open(const EngineOptions& options) {
 
 Engine::Engine(EngineOptions options, std::string directory, int lock_fd, std::unique_ptr<EngineCore> core)
     : options_(std::move(options)), directory_(std::move(directory)), lock_fd_(lock_fd), core_(std::move(core)),
-      kv_(*core_) {
+      kv_(*core_),
+      state_(*core_),
+      json_(*core_),
+      events_(*core_) {
   if (options_.durability == Durability::kRelaxed) {
     syncer_ = std::make_unique<Syncer>(core_->env(), options_.sync_interval_ms);
   }

@@ -11,6 +11,9 @@
 #include <string_view>
 
 #include "storage/engine_core.h"
+#include "storage/event_log.h"
+#include "storage/json_store.h"
+#include "storage/state_store.h"
 #include "storage/value_store.h"
 #include "storage/status.h"
 
@@ -58,6 +61,9 @@ class Engine {
   Engine& operator=(const Engine&) = delete;
 
   KvStore& kv() { return kv_; }
+  StateStore& state() { return state_; }
+  JsonStore& json() { return json_; }
+  EventLog& events() { return events_; }
   EngineCore& core() { return *core_; }
 
   // Returns once everything acknowledged is on disk (a no-op for ephemeral).
@@ -78,6 +84,9 @@ class Engine {
   int lock_fd_;
   std::unique_ptr<EngineCore> core_;
   KvStore kv_;
+  StateStore state_;
+  JsonStore json_;
+  EventLog events_;
   std::unique_ptr<Syncer> syncer_;
 };
 

@@ -25,6 +25,7 @@ enum class Primitive : uint8_t {
   kEvent = 4,
   kVector = 5,
   kCollection = 6,
+  kEventByType = 7,  // index: [scope][event type][0x00][sequence u64] -> ""
 };
 
 inline constexpr size_t kScopeBytes = 9;

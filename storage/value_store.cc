@@ -57,31 +57,16 @@ Result<DeleteResult> ValueStore::Delete(const Scope& scope, std::string_view key
 
 Result<NamePage> ValueStore::List(const Scope& scope, std::string_view prefix, const std::optional<std::string>& after,
                                size_t limit, std::optional<int64_t> as_of) {
-  STRATA_RETURN_IF_ERROR(ValidateListLimit(limit));
-  if (prefix.size() > kMaxNameBytes || !IsValidUtf8(prefix)) {
-    return Status::InvalidArgument("prefix must be valid utf-8 of at most 1024 bytes");
-  }
   auto view = core_.BeginRead(scope, as_of);
   if (!view.ok()) return view.status();
   return VersionedNames::List(*view, primitive_, prefix, after, limit);
 }
 
 Result<std::optional<std::vector<VersionedValue>>> ValueStore::History(const Scope& scope, std::string_view key) {
-  using Out = std::optional<std::vector<VersionedValue>>;
   STRATA_RETURN_IF_ERROR(ValidateKey(key, what_));
   auto view = core_.BeginRead(scope, std::nullopt);
   if (!view.ok()) return view.status();
-  auto records = VersionedNames::History(*view, primitive_, key);
-  if (!records.ok()) return records.status();
-  if (!records->has_value()) return Out();
-  std::vector<VersionedValue> out;
-  out.reserve((*records)->size());
-  for (const Record& rec : **records) {
-    auto v = ToVersionedValue(rec);
-    if (!v.ok()) return v.status();
-    out.push_back(std::move(v).value());
-  }
-  return Out(std::move(out));
+  return VersionedNames::DecodedHistory(*view, primitive_, key);
 }
 
 }  // namespace strata::storage

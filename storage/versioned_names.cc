@@ -1,5 +1,8 @@
 #include "storage/versioned_names.h"
 
+#include "storage/key_codec.h"
+#include "storage/names.h"
+
 namespace strata::storage {
 
 Result<VersionedValue> ToVersionedValue(const Record& record) {
@@ -41,8 +44,28 @@ Result<std::optional<std::vector<Record>>> VersionedNames::History(const ReadVie
   return Out(std::move(history).value());
 }
 
+Result<std::optional<std::vector<VersionedValue>>> VersionedNames::DecodedHistory(const ReadView& view, Primitive p,
+                                                                                 std::string_view name) {
+  using Out = std::optional<std::vector<VersionedValue>>;
+  auto records = History(view, p, name);
+  if (!records.ok()) return records.status();
+  if (!records->has_value()) return Out();
+  std::vector<VersionedValue> out;
+  out.reserve((*records)->size());
+  for (const Record& rec : **records) {
+    auto v = ToVersionedValue(rec);
+    if (!v.ok()) return v.status();
+    out.push_back(std::move(v).value());
+  }
+  return Out(std::move(out));
+}
+
 Result<NamePage> VersionedNames::List(const ReadView& view, Primitive p, std::string_view prefix,
                                       const std::optional<std::string>& after, size_t limit) {
+  STRATA_RETURN_IF_ERROR(ValidateListLimit(limit));
+  if (prefix.size() > kMaxNameBytes || !IsValidUtf8(prefix)) {
+    return Status::InvalidArgument("prefix must be valid utf-8 of at most 1024 bytes");
+  }
   if (!view.space_id.has_value()) return NamePage{};
   return RecordStore::List(view.txn, view.records_dbi, view.records(p), prefix, after, limit, view.version);
 }

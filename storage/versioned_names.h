@@ -44,6 +44,11 @@ class VersionedNames {
   static Result<std::optional<std::vector<Record>>> History(const ReadView& view, Primitive p,
                                                            std::string_view name);
 
+  // History() with each record's payload decoded.
+  static Result<std::optional<std::vector<VersionedValue>>> DecodedHistory(const ReadView& view, Primitive p,
+                                                                          std::string_view name);
+
+  // Checks the limit and the prefix, then lists live names.
   static Result<NamePage> List(const ReadView& view, Primitive p, std::string_view prefix,
                                const std::optional<std::string>& after, size_t limit);
 

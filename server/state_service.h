@@ -1,0 +1,28 @@
+// The State gRPC service: state cells with init and compare-and-swap.
+// Thread safety: handlers run concurrently; the engine is thread-safe.
+#pragma once
+
+#include "storage/engine.h"
+#include "strata/v1/state.grpc.pb.h"
+
+namespace strata::server {
+
+class StateService final : public v1::State::Service {
+ public:
+  explicit StateService(storage::Engine& engine) : engine_(engine) {}
+
+  grpc::Status Set(grpc::ServerContext* ctx, const v1::StateSetRequest* req, v1::WriteResponse* resp) override;
+  grpc::Status Get(grpc::ServerContext* ctx, const v1::StateGetRequest* req, v1::StateGetResponse* resp) override;
+  grpc::Status Init(grpc::ServerContext* ctx, const v1::StateSetRequest* req, v1::WriteResponse* resp) override;
+  grpc::Status Cas(grpc::ServerContext* ctx, const v1::StateCasRequest* req, v1::WriteResponse* resp) override;
+  grpc::Status Delete(grpc::ServerContext* ctx, const v1::StateDeleteRequest* req,
+                      v1::StateDeleteResponse* resp) override;
+  grpc::Status List(grpc::ServerContext* ctx, const v1::StateListRequest* req, v1::NameList* resp) override;
+  grpc::Status History(grpc::ServerContext* ctx, const v1::StateHistoryRequest* req,
+                       v1::HistoryResponse* resp) override;
+
+ private:
+  storage::Engine& engine_;
+};
+
+}  // namespace strata::server

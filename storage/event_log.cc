@@ -1,0 +1,265 @@
+#include "storage/event_log.h"
+
+#include <algorithm>
+
+#include "storage/event_hash.h"
+#include "storage/json_path.h"
+#include "storage/key_codec.h"
+#include "storage/names.h"
+
+namespace strata::storage {
+namespace {
+
+constexpr std::string_view kEventHeadPrefix = "event_head/";
+constexpr size_t kEventHeaderBytes = 8 + 8 + kHashBytes + kHashBytes + 2;
+
+std::string HeadKey(uint32_t branch_id, uint32_t space_id) {
+  std::string key(kEventHeadPrefix);
+  AppendU32(key, branch_id);
+  AppendU32(key, space_id);
+  return key;
+}
+
+std::string TypeIndexPrefix(uint32_t branch_id, uint32_t space_id, std::string_view type) {
+  std::string key = ScopePrefix(branch_id, space_id, Primitive::kEventByType);
+  key.append(type);
+  key.push_back('\0');
+  return key;
+}
+
+struct Head {
+  uint64_t next_sequence = 0;
+  std::string last_hash = std::string(kHashBytes, '\0');
+};
+
+Result<Head> ReadHead(const Txn& txn, const Databases& dbs, uint32_t branch_id, uint32_t space_id) {
+  auto v = txn.Get(dbs.meta, HeadKey(branch_id, space_id));
+  if (!v.ok()) return v.status();
+  Head head;
+  if (!v->has_value()) return head;
+  if ((*v)->size() != 8 + kHashBytes) return Status::Internal("corrupt event log head");
+  head.next_sequence = ReadU64(**v);
+  head.last_hash = std::string((*v)->substr(8));
+  return head;
+}
+
+Result<Event> DecodeEvent(uint64_t sequence, std::string_view v) {
+  if (v.size() < kEventHeaderBytes) return Status::Internal("corrupt event record " + std::to_string(sequence));
+  Event e;
+  e.sequence = sequence;
+  e.version = ReadU64(v);
+  e.timestamp = static_cast<int64_t>(ReadU64(v.substr(8)));
+  e.prev_hash = std::string(v.substr(16, kHashBytes));
+  e.hash = std::string(v.substr(16 + kHashBytes, kHashBytes));
+  size_t type_len = (static_cast<uint8_t>(v[16 + 2 * kHashBytes]) << 8) | static_cast<uint8_t>(v[17 + 2 * kHashBytes]);
+  if (v.size() < kEventHeaderBytes + type_len) return Status::Internal("corrupt event record " + std::to_string(sequence));
+  e.type = std::string(v.substr(kEventHeaderBytes, type_len));
+  auto payload = DecodeValue(v.substr(kEventHeaderBytes + type_len));
+  if (!payload.ok()) return payload.status();
+  e.payload = std::move(payload).value();
+  return e;
+}
+
+Status ValidateEventType(std::string_view type) {
+  if (type.empty()) return Status::InvalidArgument("event_type must not be empty");
+  if (type.size() > kMaxEventTypeBytes) {
+    return Status::InvalidArgument("event_type is " + std::to_string(type.size()) + " bytes; the limit is 256 bytes");
+  }
+  if (type.find('\0') != std::string_view::npos) return Status::InvalidArgument("event_type must not contain NUL");
+  if (!IsValidUtf8(type)) return Status::InvalidArgument("event_type is not valid utf-8");
+  return Status::Ok();
+}
+
+// Reads the event at `sequence` through the view's layers; nullopt when no
+// layer holds it at or below the view's version.
+Result<std::optional<Event>> ReadEvent(const ReadView& view, uint64_t sequence) {
+  using Out = std::optional<Event>;
+  if (!view.space_id.has_value()) return Out();
+  for (const Layer& layer : view.layers) {
+    auto v = view.txn.Get(view.records_dbi, EventLog::EventKey(layer.branch_id, *view.space_id, sequence));
+    if (!v.ok()) return v.status();
+    if (!v->has_value()) continue;
+    auto e = DecodeEvent(sequence, **v);
+    if (!e.ok()) return e.status();
+    if (e->version > std::min(view.version, layer.max_version)) return Out();
+    return Out(std::move(e).value());
+  }
+  return Out();
+}
+
+// Calls `visit` for each visible event after `after` in ascending sequence,
+// layer by layer from the root ancestor (whose events come first) to the branch.
+// With a type, walks that type's index only. `visit` returns false to stop.
+template <typename Visit>
+Status ScanEvents(const ReadView& view, const std::optional<std::string>& type, std::optional<uint64_t> after,
+                  Visit visit) {
+  if (!view.space_id.has_value()) return Status::Ok();
+  uint64_t start = after.has_value() ? *after + 1 : 0;
+  if (after.has_value() && *after == UINT64_MAX) return Status::Ok();
+  for (auto it = view.layers.rbegin(); it != view.layers.rend(); ++it) {
+    uint64_t cap = std::min(view.version, it->max_version);
+    std::string prefix = type.has_value() ? TypeIndexPrefix(it->branch_id, *view.space_id, *type)
+                                          : ScopePrefix(it->branch_id, *view.space_id, Primitive::kEvent);
+    std::string seek = prefix;
+    AppendU64(seek, start);
+    Cursor c(view.txn, view.records_dbi);
+    for (bool ok = c.Seek(seek); ok; ok = c.Next()) {
+      std::string_view key = c.key();
+      if (key.size() != prefix.size() + 8 || key.compare(0, prefix.size(), prefix) != 0) break;
+      uint64_t sequence = ReadU64(key.substr(prefix.size()));
+      std::string_view value;
+      std::string index_value;
+      if (type.has_value()) {
+        auto v = view.txn.Get(view.records_dbi, EventLog::EventKey(it->branch_id, *view.space_id, sequence));
+        if (!v.ok()) return v.status();
+        if (!v->has_value()) return Status::Internal("event type index names a missing event");
+        value = **v;
+      } else {
+        value = c.value();
+      }
+      auto e = DecodeEvent(sequence, value);
+      if (!e.ok()) return e.status();
+      // Versions grow with sequence: past the cap, nothing later in this layer is visible.
+      if (e->version > cap) break;
+      if (!visit(std::move(e).value())) return Status::Ok();
+    }
+    STRATA_RETURN_IF_ERROR(c.status());
+  }
+  return Status::Ok();
+}
+
+}  // namespace
+
+std::string EventLog::EventKey(uint32_t branch_id, uint32_t space_id, uint64_t sequence) {
+  std::string key = ScopePrefix(branch_id, space_id, Primitive::kEvent);
+  AppendU64(key, sequence);
+  return key;
+}
+
+Result<AppendResult> EventLog::Append(const Scope& scope, std::string_view type, const Value& payload) {
+  STRATA_RETURN_IF_ERROR(ValidateEventType(type));
+  STRATA_RETURN_IF_ERROR(RequireFiniteNumbers(payload, "an event payload"));
+  std::string encoded_payload = EncodeValue(payload);
+  AppendResult result;
+  Status st = core_.writer().Run([&](WriteContext& ctx) -> Status {
+    auto target = core_.ResolveWrite(ctx, scope);
+    if (!target.ok()) return target.status();
+    auto head = ReadHead(ctx.txn(), ctx.dbs(), target->branch_id, target->space_id);
+    if (!head.ok()) return head.status();
+    auto version = ctx.NextVersion();
+    if (!version.ok()) return version.status();
+    uint64_t sequence = head->next_sequence;
+    std::string hash = EventHash(head->last_hash, sequence, type, ctx.timestamp(), payload);
+    std::string record;
+    record.reserve(kEventHeaderBytes + type.size() + encoded_payload.size());
+    AppendU64(record, *version);
+    AppendU64(record, static_cast<uint64_t>(ctx.timestamp()));
+    record += head->last_hash;
+    record += hash;
+    record.push_back(static_cast<char>((type.size() >> 8) & 0xff));
+    record.push_back(static_cast<char>(type.size() & 0xff));
+    record.append(type);
+    record += encoded_payload;
+    STRATA_RETURN_IF_ERROR(
+        ctx.txn().Put(ctx.dbs().records, EventKey(target->branch_id, target->space_id, sequence), record));
+    std::string index_key = TypeIndexPrefix(target->branch_id, target->space_id, type);
+    AppendU64(index_key, sequence);
+    STRATA_RETURN_IF_ERROR(ctx.txn().Put(ctx.dbs().records, index_key, {}));
+    std::string new_head;
+    AppendU64(new_head, sequence + 1);
+    new_head += hash;
+    STRATA_RETURN_IF_ERROR(ctx.txn().Put(ctx.dbs().meta, HeadKey(target->branch_id, target->space_id), new_head));
+    result = {sequence, *version};
+    return Status::Ok();
+  });
+  if (!st.ok()) return st;
+  return result;
+}
+
+Result<std::optional<Event>> EventLog::Get(const Scope& scope, uint64_t sequence, std::optional<int64_t> as_of) {
+  auto view = core_.BeginRead(scope, as_of);
+  if (!view.ok()) return view.status();
+  return ReadEvent(*view, sequence);
+}
+
+Result<std::vector<Event>> EventLog::List(const Scope& scope, const std::optional<std::string>& type, size_t limit,
+                                          std::optional<uint64_t> after, std::optional<int64_t> as_of) {
+  if (type.has_value()) STRATA_RETURN_IF_ERROR(ValidateEventType(*type));
+  if (limit == 0 || limit > 10000) {
+    return Status::InvalidArgument("limit must be between 1 and 10000, got " + std::to_string(limit));
+  }
+  auto view = core_.BeginRead(scope, as_of);
+  if (!view.ok()) return view.status();
+  std::vector<Event> out;
+  STRATA_RETURN_IF_ERROR(ScanEvents(*view, type, after, [&](Event e) {
+    out.push_back(std::move(e));
+    return out.size() < limit;
+  }));
+  return out;
+}
+
+Result<uint64_t> EventLog::Len(const Scope& scope, std::optional<int64_t> as_of) {
+  auto view = core_.BeginRead(scope, as_of);
+  if (!view.ok()) return view.status();
+  if (!view->space_id.has_value()) return uint64_t{0};
+  auto head = ReadHead(view->txn, core_.dbs(), view->branch_id, *view->space_id);
+  if (!head.ok()) return head.status();
+  if (!as_of.has_value()) return head->next_sequence;
+  // Versions grow with sequence: binary-search the first event past the view.
+  uint64_t lo = 0, hi = head->next_sequence;
+  while (lo < hi) {
+    uint64_t mid = lo + (hi - lo) / 2;
+    auto e = ReadEvent(*view, mid);
+    if (!e.ok()) return e.status();
+    if (e->has_value()) {
+      lo = mid + 1;
+    } else {
+      hi = mid;
+    }
+  }
+  return lo;
+}
+
+Result<VerifyResult> EventLog::Verify(const Scope& scope) {
+  auto view = core_.BeginRead(scope, std::nullopt);
+  if (!view.ok()) return view.status();
+  VerifyResult result;
+  std::string prev(kHashBytes, '\0');
+  uint64_t expected = 0;
+  auto broken = [&](uint64_t sequence, std::string why) {
+    result.valid = false;
+    result.first_broken = sequence;
+    result.reason = std::move(why);
+    return false;
+  };
+  STRATA_RETURN_IF_ERROR(ScanEvents(*view, std::nullopt, std::nullopt, [&](const Event& e) {
+    if (e.sequence != expected) return broken(expected, "event " + std::to_string(expected) + " is missing");
+    if (e.prev_hash != prev) return broken(e.sequence, "prev_hash does not match the previous event's hash");
+    if (EventHash(prev, e.sequence, e.type, e.timestamp, e.payload) != e.hash) {
+      return broken(e.sequence, "hash does not match the event's contents");
+    }
+    prev = e.hash;
+    ++expected;
+    return true;
+  }));
+  uint64_t length = expected;
+  if (view->space_id.has_value()) {
+    auto head = ReadHead(view->txn, core_.dbs(), view->branch_id, *view->space_id);
+    if (!head.ok()) return head.status();
+    length = std::max(length, head->next_sequence);
+    if (result.valid && head->next_sequence != expected) {
+      result.valid = false;
+      result.first_broken = expected;
+      result.reason = "event " + std::to_string(expected) + " is missing";
+    } else if (result.valid && expected > 0 && head->last_hash != prev) {
+      result.valid = false;
+      result.first_broken = expected - 1;
+      result.reason = "the log head's hash does not match the last event";
+    }
+  }
+  result.length = length;
+  result.head_hash = prev;
+  return result;
+}
+
+}  // namespace strata::storage

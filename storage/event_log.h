@@ -1,0 +1,75 @@
+// The event log (spec/api.md §6): an append-only, hash-chained sequence of
+// events per (branch, space), with a by-type index.
+//
+// on disk: never change (docs/format.md "Events"):
+//   records [branch][space][kEvent][sequence u64]                -> event record
+//   records [branch][space][kEventByType][type][0x00][sequence]  -> ""
+//   meta    "event_head/" [branch][space]                        -> [next sequence u64][last hash 32]
+//   event record: [version u64][timestamp i64][prev_hash 32][hash 32][type length u16][type][payload cbor]
+// Thread safety: all methods may be called from any thread; appends run in the writer.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "storage/engine_core.h"
+#include "storage/value.h"
+
+namespace strata::storage {
+
+struct Event {
+  uint64_t sequence = 0;
+  std::string type;
+  Value payload;
+  int64_t timestamp = 0;
+  std::string hash;       // 32 bytes
+  std::string prev_hash;  // 32 bytes
+  uint64_t version = 0;
+};
+
+struct AppendResult {
+  uint64_t sequence = 0;
+  uint64_t version = 0;
+};
+
+struct VerifyResult {
+  bool valid = true;
+  uint64_t length = 0;
+  std::string head_hash;  // 32 zero bytes for an empty log
+  std::optional<uint64_t> first_broken;
+  std::string reason;
+};
+
+inline constexpr size_t kMaxEventTypeBytes = 256;
+
+class EventLog {
+ public:
+  explicit EventLog(EngineCore& core) : core_(core) {}
+
+  // Appends; returns the 0-based, gap-free sequence. kInvalidArgument for a bad
+  // type (1-256 bytes of UTF-8, no NUL) or a payload with NaN or infinity.
+  Result<AppendResult> Append(const Scope& scope, std::string_view type, const Value& payload);
+
+  Result<std::optional<Event>> Get(const Scope& scope, uint64_t sequence, std::optional<int64_t> as_of);
+
+  // Events in ascending sequence after `after` (exclusive), of `type` when given
+  // (read through the type index: other types are never scanned), at most `limit`.
+  Result<std::vector<Event>> List(const Scope& scope, const std::optional<std::string>& type, size_t limit,
+                                  std::optional<uint64_t> after, std::optional<int64_t> as_of);
+
+  Result<uint64_t> Len(const Scope& scope, std::optional<int64_t> as_of);
+
+  // Walks the whole chain, recomputing every hash and link.
+  Result<VerifyResult> Verify(const Scope& scope);
+
+  // The record key of an event (for storage tests that tamper with the log).
+  static std::string EventKey(uint32_t branch_id, uint32_t space_id, uint64_t sequence);
+
+ private:
+  EngineCore& core_;
+};
+
+}  // namespace strata::storage

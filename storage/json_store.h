@@ -1,0 +1,49 @@
+// JSON documents updated by path (spec/api.md §7). Each write stores a new
+// version of the whole document, so history and as_of work as for KV.
+// Thread safety: all methods may be called from any thread. Path edits run
+// inside the writer, so concurrent edits of one document never lose updates.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "storage/engine_core.h"
+#include "storage/value.h"
+#include "storage/versioned_names.h"
+
+namespace strata::storage {
+
+struct JsonDeleteResult {
+  uint32_t removed = 0;  // 0 or 1
+  uint64_t version = 0;  // 0 when nothing was written
+};
+
+class JsonStore {
+ public:
+  explicit JsonStore(EngineCore& core) : core_(core) {}
+
+  // Sets `value` at `path`, creating the document when missing.
+  // kInvalidArgument: bad key or path, non-finite numbers, type clash, index out of range.
+  Result<uint64_t> Set(const Scope& scope, std::string_view key, std::string_view path, const Value& value);
+
+  // The value at `path` with the document's version; nullopt when the document
+  // or the path is missing.
+  Result<std::optional<VersionedValue>> Get(const Scope& scope, std::string_view key, std::string_view path,
+                                            std::optional<int64_t> as_of);
+
+  // Removes the value at `path` ("$" removes the document).
+  Result<JsonDeleteResult> Delete(const Scope& scope, std::string_view key, std::string_view path);
+
+  Result<NamePage> List(const Scope& scope, std::string_view prefix, const std::optional<std::string>& after,
+                        size_t limit);
+
+  // Whole-document versions, newest first; nullopt when the document never existed.
+  Result<std::optional<std::vector<VersionedValue>>> History(const Scope& scope, std::string_view key);
+
+ private:
+  EngineCore& core_;
+};
+
+}  // namespace strata::storage
