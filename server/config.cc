@@ -44,6 +44,9 @@ std::variant<Config, ParseExit> ParseConfig(int argc, char** argv) {
                  "on SIGTERM/SIGINT, how long in-flight calls may take to finish")
       ->capture_default_str();
 
+  app.add_option("--slow-call-ms", config.slow_call_ms, "log calls slower than this at warn level")
+      ->capture_default_str();
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

@@ -22,6 +22,7 @@ struct Config {
   std::string ready_file;
   uint64_t max_message_size = 64ull << 20;
   uint32_t shutdown_grace_ms = 10000;
+  uint32_t slow_call_ms = 1000;
 };
 
 // The outcome of parsing: a config, or an exit code with text for the user

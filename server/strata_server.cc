@@ -8,6 +8,7 @@
 #include <fstream>
 
 #include "server/admin_service.h"
+#include "server/call_logging.h"
 #include "server/events_service.h"
 #include "server/json_service.h"
 #include "server/kv_service.h"
@@ -38,6 +39,7 @@ storage::Result<std::unique_ptr<StrataServer>> StrataServer::Start(const Config&
   // Two servers must never share a port: refuse to start if it is taken.
   builder.AddChannelArgument(GRPC_ARG_ALLOW_REUSEPORT, 0);
   for (auto& service : server->services_) builder.RegisterService(service.get());
+  builder.experimental().SetInterceptorCreators(MakeCallLogging(std::chrono::milliseconds(config.slow_call_ms)));
   server->server_ = builder.BuildAndStart();
   if (server->server_ == nullptr || port == 0) {
     return storage::Status::Internal("cannot listen on " + config.listen +
