@@ -161,9 +161,16 @@ Status SetAtPath(Value& doc, const JsonPath& path, Value value) {
     }
     auto size = static_cast<int64_t>(cur->size());
     int64_t idx = seg.index == -1 ? size - 1 : seg.index;
-    if (last && seg.index >= 0 && idx == size) {
-      cur->push_back(std::move(value));
-      return Status::Ok();
+    if (seg.index >= 0 && idx == size) {
+      // An index equal to the length appends: the value itself, or the missing
+      // intermediate container the rest of the path needs.
+      if (last) {
+        cur->push_back(std::move(value));
+        return Status::Ok();
+      }
+      cur->push_back(path.segments[i + 1].is_index ? Value::array() : Value::object());
+      cur = &cur->back();
+      continue;
     }
     if (idx < 0 || idx >= size) {
       return Status::InvalidArgument("index " + std::to_string(seg.index) + " is out of range at " +

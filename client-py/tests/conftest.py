@@ -60,3 +60,13 @@ def ns(request):
     """A key prefix no other test uses, so tests can share one server."""
     name = re.sub(r"[^A-Za-z0-9_]+", "_", request.node.name)[:40]
     return f"t/{name}/{uuid.uuid4().hex[:8]}/"
+
+
+@pytest.fixture
+def fresh_db(stratad_factory):
+    """A client on a private, empty server: for tests that need an empty
+    event log (sequences start at 0) or a known global state. Closed before
+    the server stops, so the stop is immediate."""
+    server = stratad_factory()
+    with Strata.open(server.address, timeout=30) as handle:
+        yield handle

@@ -1,4 +1,6 @@
-"""`Strata`: a handle on a stratad server (spec/api.md §1, §3, §4, §13).
+"""`Strata`: a handle on a stratad server (spec/api.md §1, §3, §4, §13;
+state cells, events and JSON documents come from the mixins in _state.py,
+_events.py and _json.py).
 
 A handle owns one gRPC channel plus its current branch and space, which go
 out in the `Context` of every data call; the server keeps no per-handle
@@ -12,15 +14,27 @@ from typing import Any, Dict, List, Optional
 import grpc
 
 from . import validate
-from ._proto import admin_pb2, admin_pb2_grpc, kv_pb2, kv_pb2_grpc, value_pb2
+from ._common import history, list_all_names, versioned
+from ._events import EventsMixin
+from ._json import JsonMixin
+from ._proto import (
+    admin_pb2,
+    admin_pb2_grpc,
+    events_pb2_grpc,
+    json_pb2_grpc,
+    kv_pb2,
+    kv_pb2_grpc,
+    state_pb2_grpc,
+    value_pb2,
+)
+from ._state import StateMixin
 from .codec import decode, encode_into
 from .connection import call_metadata, make_channel, parse_target
-from .errors import IoError, NotSupportedError, StateError, ValidationError, from_rpc_error
+from .errors import NotSupportedError, StateError, ValidationError, from_rpc_error
 
 __all__ = ["Strata"]
 
 DEFAULT_CONNECT_TIMEOUT = 5.0  # seconds, when open() is given no timeout
-_LIST_PAGE = 1000  # kv_list's page size: the server's default
 
 
 def _check_timeout(timeout) -> Optional[float]:
@@ -37,14 +51,7 @@ def _check_timeout(timeout) -> Optional[float]:
     return float(timeout)
 
 
-def _versioned(entry) -> Dict[str, Any]:
-    """A VersionedValue as the SDK's {"value", "version", "timestamp"} dict."""
-    if entry.deleted:
-        return {"value": None, "version": entry.version, "timestamp": entry.timestamp, "deleted": True}
-    return {"value": decode(entry.value), "version": entry.version, "timestamp": entry.timestamp}
-
-
-class Strata:
+class Strata(StateMixin, EventsMixin, JsonMixin):
     """A connection to a stratad server.
 
     Create one with `Strata.open(...)`; use it as a context manager or call
@@ -63,6 +70,9 @@ class Strata:
         self._closed = False
         self._kv = kv_pb2_grpc.KVStub(self._channel)
         self._admin = admin_pb2_grpc.AdminStub(self._channel)
+        self._state = state_pb2_grpc.StateStub(self._channel)
+        self._events = events_pb2_grpc.EventsStub(self._channel)
+        self._json = json_pb2_grpc.JsonStub(self._channel)
         try:
             # Fail fast: a refused connection ends this call at once, a
             # silent address at the connect timeout.
@@ -195,7 +205,7 @@ class Strata:
         is absent or deleted."""
         request = kv_pb2.KvGetRequest(context=self._context(), key=validate.key(key))
         response = self._call(self._kv.Get, request)
-        return _versioned(response.entry) if response.found else None
+        return versioned(response.entry) if response.found else None
 
     def kv_delete(self, key: str) -> bool:
         """Delete `key`; return True if it held a live value."""
@@ -208,21 +218,11 @@ class Strata:
         Pages through the server 1000 keys at a time. `as_of` lists the keys
         live at that instant (int microseconds since the epoch).
         """
-        request = kv_pb2.KvListRequest(
-            context=self._context(), prefix=validate.prefix(prefix), limit=_LIST_PAGE
-        )
+        request = kv_pb2.KvListRequest(context=self._context(), prefix=validate.prefix(prefix))
         ts = validate.timestamp(as_of)
         if ts is not None:
             request.as_of = ts
-        keys: List[str] = []
-        while True:
-            page = self._call(self._kv.List, request)
-            keys.extend(page.names)
-            if not page.next_cursor:
-                return keys
-            if page.next_cursor == request.cursor:  # would loop forever
-                raise IoError("server returned the same list cursor twice", reason="io")
-            request.cursor = page.next_cursor
+        return list_all_names(self._call, self._kv.List, request)
 
     def kv_list_paginated(
         self, prefix: Optional[str] = None, limit: int = 100, cursor: Optional[str] = None
@@ -250,10 +250,7 @@ class Strata:
         {"value": None, "version", "timestamp", "deleted": True}.
         """
         request = kv_pb2.KvHistoryRequest(context=self._context(), key=validate.key(key))
-        response = self._call(self._kv.History, request)
-        if not response.exists:
-            return None
-        return [_versioned(entry) for entry in response.entries]
+        return history(self._call(self._kv.History, request))
 
     # -- database ----------------------------------------------------------
 

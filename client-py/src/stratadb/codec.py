@@ -7,12 +7,22 @@ before Python's recursion limit could matter, and a cyclic list is reported
 as too deep instead of looping.
 """
 
+import math
 import sys
 
 from ._proto import value_pb2
 from .errors import ValidationError
 
-__all__ = ["MAX_DEPTH", "MAX_BLOB_BYTES", "INT64_MIN", "INT64_MAX", "encode", "encode_into", "decode"]
+__all__ = [
+    "MAX_DEPTH",
+    "MAX_BLOB_BYTES",
+    "INT64_MIN",
+    "INT64_MAX",
+    "encode",
+    "encode_into",
+    "decode",
+    "require_finite",
+]
 
 MAX_DEPTH = 128  # containers nested inside each other; a scalar has depth 0
 MAX_BLOB_BYTES = 16 * 1024 * 1024  # per string or bytes value, in UTF-8 bytes
@@ -214,3 +224,48 @@ def decode(msg: "value_pb2.Value"):
             out = getattr(msg, kind)
         parent[slot] = out
     return holder[0]
+
+
+def require_finite(msg: "value_pb2.Value", what: str) -> None:
+    """Raise ValidationError if the encoded value holds NaN or an infinity
+    anywhere (JSON documents and event payloads cannot; spec/api.md §2).
+
+    `what` names the value in the message, e.g. "a json document"; the
+    message also gives where the number is, as a JSON path.
+    """
+    # Each entry carries a link (parent_link, step) from which the path is
+    # only spelled out when something is wrong.
+    stack = [(msg, None)]
+    while stack:
+        msg, link = stack.pop()
+        kind = msg.WhichOneof("kind")
+        if kind == "float_value":
+            f = msg.float_value
+            if math.isnan(f) or math.isinf(f):
+                raise ValidationError(
+                    f"{what} must not contain NaN or infinity (found {f} at {_path_of(link)})",
+                    reason="validation",
+                )
+        elif kind == "array_value":
+            for i, item in enumerate(msg.array_value.items):
+                stack.append((item, (link, i)))
+        elif kind == "object_value":
+            for entry in msg.object_value.entries:
+                stack.append((entry.value, (link, entry.key)))
+
+
+def _path_of(link) -> str:
+    steps = []
+    while link is not None:
+        link, step = link
+        steps.append(step)
+    parts = ["$"]
+    for step in reversed(steps):
+        if isinstance(step, int):
+            parts.append(f"[{step}]")
+        elif step and all(c.isascii() and (c.isalnum() or c in "_-") for c in step):
+            parts.append(f".{step}")
+        else:
+            escaped = step.replace("\\", "\\\\").replace("'", "\\'")
+            parts.append(f"['{escaped}']")
+    return "".join(parts)

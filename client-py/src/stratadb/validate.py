@@ -82,3 +82,70 @@ def cursor(value) -> str:
     if not isinstance(value, str):
         raise _invalid(f"cursor must be str or None, got {type(value).__name__}")
     return value
+
+
+MAX_EVENT_TYPE_BYTES = 256
+UINT64_MAX = (1 << 64) - 1
+
+
+def event_type(value) -> str:
+    """Return `value` if it is a legal event type: a non-empty str of at most
+    256 bytes UTF-8, without NUL."""
+    if not isinstance(value, str):
+        raise _invalid(f"event_type must be str, got {type(value).__name__}")
+    if not value:
+        raise _invalid("event_type must not be empty")
+    if "\x00" in value:
+        raise _invalid("event_type must not contain NUL")
+    try:
+        size = len(value.encode("utf-8"))
+    except UnicodeEncodeError as e:
+        raise _invalid(f"event_type is not valid unicode: {e.reason}") from None
+    if size > MAX_EVENT_TYPE_BYTES:
+        raise _invalid(f"event_type is {size} bytes; the limit is {MAX_EVENT_TYPE_BYTES} bytes")
+    return value
+
+
+def json_path(value) -> str:
+    """Return `value` if it can be a JSON path: a non-empty str.
+
+    The grammar itself (spec/api.md §7) is checked by the server, whose
+    ValidationError names the offending position.
+    """
+    if not isinstance(value, str):
+        raise _invalid(f"json path must be str, got {type(value).__name__}")
+    if not value:
+        raise _invalid('invalid json path "" at position 0: the path is empty; the root is "$"')
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError as e:
+        raise _invalid(f"json path {value!r} is not valid unicode: {e.reason}") from None
+    return value
+
+
+def uint64(value, what: str) -> int:
+    """Return an int in [0, 2**64 - 1] (a sequence number, a version)."""
+    if isinstance(value, bool):
+        raise _invalid(f"{what} must be int, got bool")
+    try:
+        value = operator.index(value)
+    except TypeError:
+        raise _invalid(f"{what} must be int, got {type(value).__name__}") from None
+    if not 0 <= value <= UINT64_MAX:
+        raise _invalid(f"{what} must be between 0 and {UINT64_MAX}, got {value}")
+    return value
+
+
+def optional_count(value, what: str = "limit") -> Optional[int]:
+    """Return None (no limit) or a positive int."""
+    if value is None:
+        return None
+    if isinstance(value, bool):
+        raise _invalid(f"{what} must be a positive int or None, got bool")
+    try:
+        value = operator.index(value)
+    except TypeError:
+        raise _invalid(f"{what} must be a positive int or None, got {type(value).__name__}") from None
+    if value < 1:
+        raise _invalid(f"{what} must be a positive int or None, got {value}")
+    return value
