@@ -9,8 +9,6 @@
 #include <vector>
 
 #include "strata/v1/vectors.grpc.pb.h"
-#include "strata/v1/branches.grpc.pb.h"
-#include "strata/v1/spaces.grpc.pb.h"
 #include "strata/v1/transactions.grpc.pb.h"
 #include "strata/v1/search.grpc.pb.h"
 
@@ -31,27 +29,6 @@ class PendingVectorsService final : public v1::Vectors::Service {
   grpc::Status Delete(grpc::ServerContext* ctx, const v1::VectorDeleteRequest*, v1::VectorDeleteResponse*) override { return NotYet(ctx, "Vectors.Delete"); }
   grpc::Status Search(grpc::ServerContext* ctx, const v1::VectorSearchRequest*, v1::VectorSearchResponse*) override { return NotYet(ctx, "Vectors.Search"); }
   grpc::Status BatchSearch(grpc::ServerContext* ctx, const v1::VectorBatchSearchRequest*, v1::VectorBatchSearchResponse*) override { return NotYet(ctx, "Vectors.BatchSearch"); }
-};
-
-class PendingBranchesService final : public v1::Branches::Service {
- public:
-  grpc::Status Create(grpc::ServerContext* ctx, const v1::BranchCreateRequest*, v1::BranchInfo*) override { return NotYet(ctx, "Branches.Create"); }
-  grpc::Status Fork(grpc::ServerContext* ctx, const v1::BranchForkRequest*, v1::BranchForkResponse*) override { return NotYet(ctx, "Branches.Fork"); }
-  grpc::Status Get(grpc::ServerContext* ctx, const v1::BranchGetRequest*, v1::BranchInfo*) override { return NotYet(ctx, "Branches.Get"); }
-  grpc::Status List(grpc::ServerContext* ctx, const v1::BranchListRequest*, v1::BranchListResponse*) override { return NotYet(ctx, "Branches.List"); }
-  grpc::Status Delete(grpc::ServerContext* ctx, const v1::BranchDeleteRequest*, v1::BranchDeleteResponse*) override { return NotYet(ctx, "Branches.Delete"); }
-  grpc::Status Diff(grpc::ServerContext* ctx, const v1::BranchDiffRequest*, v1::BranchDiffResponse*) override { return NotYet(ctx, "Branches.Diff"); }
-  grpc::Status Merge(grpc::ServerContext* ctx, const v1::BranchMergeRequest*, v1::BranchMergeResponse*) override { return NotYet(ctx, "Branches.Merge"); }
-  grpc::Status Export(grpc::ServerContext* ctx, const v1::BranchExportRequest*, grpc::ServerWriter<v1::BundleChunk>*) override { return NotYet(ctx, "Branches.Export"); }
-  grpc::Status Import(grpc::ServerContext* ctx, grpc::ServerReader<v1::BundleChunk>*, v1::BranchImportResponse*) override { return NotYet(ctx, "Branches.Import"); }
-};
-
-class PendingSpacesService final : public v1::Spaces::Service {
- public:
-  grpc::Status Create(grpc::ServerContext* ctx, const v1::SpaceRequest*, v1::SpaceCreateResponse*) override { return NotYet(ctx, "Spaces.Create"); }
-  grpc::Status List(grpc::ServerContext* ctx, const v1::SpaceListRequest*, v1::SpaceListResponse*) override { return NotYet(ctx, "Spaces.List"); }
-  grpc::Status Exists(grpc::ServerContext* ctx, const v1::SpaceRequest*, v1::SpaceExistsResponse*) override { return NotYet(ctx, "Spaces.Exists"); }
-  grpc::Status Delete(grpc::ServerContext* ctx, const v1::SpaceDeleteRequest*, v1::SpaceDeleteResponse*) override { return NotYet(ctx, "Spaces.Delete"); }
 };
 
 class PendingTransactionsService final : public v1::Transactions::Service {

@@ -8,11 +8,13 @@
 #include <fstream>
 
 #include "server/admin_service.h"
+#include "server/branches_service.h"
 #include "server/call_logging.h"
 #include "server/events_service.h"
 #include "server/json_service.h"
 #include "server/kv_service.h"
 #include "server/pending_services.h"
+#include "server/spaces_service.h"
 #include "server/state_service.h"
 #include "server/wire_limits.h"
 
@@ -29,6 +31,8 @@ storage::Result<std::unique_ptr<StrataServer>> StrataServer::Start(const Config&
   server->services_.push_back(std::make_unique<EventsService>(engine));
   server->services_.push_back(std::make_unique<JsonService>(engine));
   server->services_.push_back(std::make_unique<AdminService>(engine));
+  server->services_.push_back(std::make_unique<BranchesService>(engine));
+  server->services_.push_back(std::make_unique<SpacesService>(engine));
   for (auto& pending : MakePendingServices()) server->services_.push_back(std::move(pending));
 
   grpc::ServerBuilder builder;

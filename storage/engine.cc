@@ -146,7 +146,9 @@ Engine::Engine(EngineOptions options, std::string directory, int lock_fd, std::u
       kv_(*core_),
       state_(*core_),
       json_(*core_),
-      events_(*core_) {
+      events_(*core_),
+      branches_(*core_),
+      spaces_(*core_) {
   if (options_.durability == Durability::kRelaxed) {
     syncer_ = std::make_unique<Syncer>(core_->env(), options_.sync_interval_ms);
   }

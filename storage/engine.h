@@ -10,9 +10,11 @@
 #include <string>
 #include <string_view>
 
+#include "storage/branch_store.h"
 #include "storage/engine_core.h"
 #include "storage/event_log.h"
 #include "storage/json_store.h"
+#include "storage/space_store.h"
 #include "storage/state_store.h"
 #include "storage/value_store.h"
 #include "storage/status.h"
@@ -64,6 +66,8 @@ class Engine {
   StateStore& state() { return state_; }
   JsonStore& json() { return json_; }
   EventLog& events() { return events_; }
+  BranchStore& branches() { return branches_; }
+  SpaceStore& spaces() { return spaces_; }
   EngineCore& core() { return *core_; }
 
   // Returns once everything acknowledged is on disk (a no-op for ephemeral).
@@ -87,6 +91,8 @@ class Engine {
   StateStore state_;
   JsonStore json_;
   EventLog events_;
+  BranchStore branches_;
+  SpaceStore spaces_;
   std::unique_ptr<Syncer> syncer_;
 };
 

@@ -36,9 +36,6 @@ Result<ReadView> EngineCore::BeginRead(const Scope& scope, std::optional<int64_t
   auto branch = Catalog::FindBranch(view.txn, dbs(), BranchName(scope));
   if (!branch.ok()) return branch.status();
   view.branch_id = branch->id;
-  auto layers = Catalog::Layers(view.txn, dbs(), *branch);
-  if (!layers.ok()) return layers.status();
-  view.layers = std::move(layers).value();
   auto space_id = Catalog::FindSpace(view.txn, dbs(), space);
   if (!space_id.ok()) return space_id.status();
   view.space_id = *space_id;
@@ -47,6 +44,11 @@ Result<ReadView> EngineCore::BeginRead(const Scope& scope, std::optional<int64_t
     if (!v.ok()) return v.status();
     view.version = *v;
   }
+  auto layers = Catalog::Layers(view.txn, dbs(), *branch);
+  if (!layers.ok()) return layers.status();
+  auto space_layers = Catalog::SpaceLayers(view.txn, dbs(), std::move(layers).value(), space, view.version);
+  if (!space_layers.ok()) return space_layers.status();
+  view.layers = std::move(space_layers).value();
   return view;
 }
 
@@ -57,9 +59,11 @@ Result<WriteTarget> EngineCore::ResolveWrite(WriteContext& ctx, const Scope& sco
   if (!branch.ok()) return branch.status();
   auto layers = Catalog::Layers(ctx.txn(), dbs(), *branch);
   if (!layers.ok()) return layers.status();
+  auto space_layers = Catalog::SpaceLayers(ctx.txn(), dbs(), std::move(layers).value(), space, UINT64_MAX);
+  if (!space_layers.ok()) return space_layers.status();
   auto space_id = Catalog::EnsureSpace(ctx.txn(), dbs(), branch->id, space);
   if (!space_id.ok()) return space_id.status();
-  return WriteTarget{branch->id, *space_id, std::move(layers).value()};
+  return WriteTarget{branch->id, *space_id, std::move(space_layers).value()};
 }
 
 Result<uint64_t> EngineCore::VersionAt(const Txn& txn, int64_t timestamp) const {

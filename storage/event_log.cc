@@ -81,7 +81,9 @@ Result<std::optional<Event>> ReadEvent(const ReadView& view, uint64_t sequence) 
     if (!v->has_value()) continue;
     auto e = DecodeEvent(sequence, **v);
     if (!e.ok()) return e.status();
-    if (e->version > std::min(view.version, layer.max_version)) return Out();
+    // Past this layer's cap: a lower layer may hold the sequence (a branch
+    // whose space was deleted restarts its log at 0 over its inherited one).
+    if (e->version > std::min(view.version, layer.max_version)) continue;
     return Out(std::move(e).value());
   }
   return Out();

@@ -16,6 +16,8 @@ inline constexpr std::string_view kMetaNextSpaceId = "next_space_id";
 inline constexpr std::string_view kMetaNextBranchId = "next_branch_id";
 // meta: "live_keys/" + branch id u32 BE -> u64 BE live names of all primitives.
 inline constexpr std::string_view kMetaLiveKeysPrefix = "live_keys/";
+// meta: "event_head/" + branch id u32 BE + space id u32 BE -> next sequence u64 BE + last hash (32).
+inline constexpr std::string_view kMetaEventHeadPrefix = "event_head/";
 
 // catalog: "branch/" + name -> BranchRecord.
 inline constexpr std::string_view kCatalogBranchPrefix = "branch/";

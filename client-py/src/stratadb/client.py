@@ -14,6 +14,7 @@ from typing import Any, Dict, List, Optional
 import grpc
 
 from . import validate
+from ._branches import BranchesMixin
 from ._common import history, list_all_names, versioned
 from ._events import EventsMixin
 from ._json import JsonMixin
@@ -51,7 +52,7 @@ def _check_timeout(timeout) -> Optional[float]:
     return float(timeout)
 
 
-class Strata(StateMixin, EventsMixin, JsonMixin):
+class Strata(StateMixin, EventsMixin, JsonMixin, BranchesMixin):
     """A connection to a stratad server.
 
     Create one with `Strata.open(...)`; use it as a context manager or call

@@ -1,0 +1,78 @@
+#include "server/branches_service.h"
+
+#include "server/error_mapping.h"
+#include "server/pending_services.h"
+
+namespace strata::server {
+namespace {
+
+void InfoToProto(const storage::BranchInfo& in, v1::BranchInfo* out) {
+  out->set_name(in.name);
+  out->set_parent(in.parent);
+  out->set_fork_version(in.fork_version);
+  out->set_created_at(in.created_at);
+}
+
+}  // namespace
+
+grpc::Status BranchesService::Create(grpc::ServerContext* ctx, const v1::BranchCreateRequest* req,
+                                     v1::BranchInfo* resp) {
+  auto info = engine_.branches().Create(req->name());
+  if (!info.ok()) return ToGrpc(ctx, info.status());
+  InfoToProto(*info, resp);
+  return grpc::Status::OK;
+}
+
+grpc::Status BranchesService::Fork(grpc::ServerContext* ctx, const v1::BranchForkRequest* req,
+                                   v1::BranchForkResponse* resp) {
+  auto fork = engine_.branches().Fork(req->source(), req->destination());
+  if (!fork.ok()) return ToGrpc(ctx, fork.status());
+  resp->set_source(fork->source);
+  resp->set_destination(fork->destination);
+  resp->set_version(fork->version);
+  return grpc::Status::OK;
+}
+
+grpc::Status BranchesService::Get(grpc::ServerContext* ctx, const v1::BranchGetRequest* req, v1::BranchInfo* resp) {
+  auto info = engine_.branches().Get(req->name());
+  if (!info.ok()) return ToGrpc(ctx, info.status());
+  InfoToProto(*info, resp);
+  return grpc::Status::OK;
+}
+
+grpc::Status BranchesService::List(grpc::ServerContext* ctx, const v1::BranchListRequest*,
+                                   v1::BranchListResponse* resp) {
+  auto names = engine_.branches().List();
+  if (!names.ok()) return ToGrpc(ctx, names.status());
+  for (const auto& name : *names) resp->add_names(name);
+  return grpc::Status::OK;
+}
+
+grpc::Status BranchesService::Delete(grpc::ServerContext* ctx, const v1::BranchDeleteRequest* req,
+                                     v1::BranchDeleteResponse* resp) {
+  auto version = engine_.branches().Delete(req->name());
+  if (!version.ok()) return ToGrpc(ctx, version.status());
+  resp->set_version(*version);
+  return grpc::Status::OK;
+}
+
+grpc::Status BranchesService::Diff(grpc::ServerContext* ctx, const v1::BranchDiffRequest*, v1::BranchDiffResponse*) {
+  return NotYet(ctx, "Branches.Diff");
+}
+
+grpc::Status BranchesService::Merge(grpc::ServerContext* ctx, const v1::BranchMergeRequest*,
+                                    v1::BranchMergeResponse*) {
+  return NotYet(ctx, "Branches.Merge");
+}
+
+grpc::Status BranchesService::Export(grpc::ServerContext* ctx, const v1::BranchExportRequest*,
+                                     grpc::ServerWriter<v1::BundleChunk>*) {
+  return NotYet(ctx, "Branches.Export");
+}
+
+grpc::Status BranchesService::Import(grpc::ServerContext* ctx, grpc::ServerReader<v1::BundleChunk>*,
+                                     v1::BranchImportResponse*) {
+  return NotYet(ctx, "Branches.Import");
+}
+
+}  // namespace strata::server
