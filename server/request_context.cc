@@ -30,14 +30,16 @@ storage::Result<std::optional<std::string>> DecodeCursor(const std::string& curs
   auto bad = storage::Status::InvalidArgument("malformed cursor: pass back a next_cursor exactly as received");
   if (cursor.compare(0, kCursorTag.size(), kCursorTag) != 0) return bad;
   std::string b64 = cursor.substr(kCursorTag.size());
-  if (b64.size() % 4 != 0) return bad;
+  if (b64.empty() || b64.size() % 4 != 0) return bad;
+  // Strict base64: '=' only as the last one or two characters.
+  size_t pad = 0;
+  for (auto it = b64.rbegin(); it != b64.rend() && *it == '='; ++it) ++pad;
+  if (pad > 2 || b64.find('=') < b64.size() - pad) return bad;
   std::string out(b64.size() / 4 * 3, '\0');
   int n = EVP_DecodeBlock(reinterpret_cast<unsigned char*>(out.data()),
                           reinterpret_cast<const unsigned char*>(b64.data()), static_cast<int>(b64.size()));
-  if (n < 0) return bad;
+  if (n < 0 || static_cast<size_t>(n) < pad) return bad;
   // EVP_DecodeBlock keeps the padding bytes as zeros; drop one per '='.
-  size_t pad = 0;
-  for (auto it = b64.rbegin(); it != b64.rend() && *it == '='; ++it) ++pad;
   out.resize(static_cast<size_t>(n) - pad);
   return std::optional<std::string>(std::move(out));
 }

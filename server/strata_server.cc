@@ -4,6 +4,8 @@
 #include <grpcpp/health_check_service_interface.h>
 #include <spdlog/spdlog.h>
 
+#include "grpc/health/v1/health.pb.h"
+
 #include <cstdio>
 #include <fstream>
 
@@ -22,6 +24,9 @@ namespace strata::server {
 
 storage::Result<std::unique_ptr<StrataServer>> StrataServer::Start(const Config& config, storage::Engine& engine) {
   AllowDeepRequests();
+  // Keeps the health proto's descriptors linked in (strata_proto is a static
+  // library) so reflection can describe the built-in health service.
+  (void)grpc::health::v1::HealthCheckRequest::descriptor();
   grpc::EnableDefaultHealthCheckService(true);
   grpc::reflection::InitProtoReflectionServerBuilderPlugin();
 

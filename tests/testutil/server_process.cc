@@ -3,6 +3,7 @@
 #include <fcntl.h>
 #include <signal.h>
 #include <stdlib.h>
+#include <sys/prctl.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -16,19 +17,29 @@
 namespace strata::testutil {
 namespace {
 
-pid_t Spawn(const std::vector<std::string>& args, int out_fd) {
+pid_t Spawn(const std::string& program, const std::vector<std::string>& args, int out_fd) {
+  // Everything the child needs is prepared before fork: only async-signal-safe
+  // calls run between fork and exec (the parent has gRPC threads).
+  std::vector<char*> argv;
+  std::string bin = program;
+  std::vector<std::string> copy = args;
+  argv.push_back(bin.data());
+  for (auto& a : copy) argv.push_back(a.data());
+  argv.push_back(nullptr);
+  pid_t parent = getpid();
   pid_t pid = fork();
   if (pid == 0) {
+    // If the test process dies (a crash, a fatal signal), take the child with it
+    // rather than leave an orphan holding the test's output pipes open. (The
+    // signal follows the forking thread; tests start servers from their main thread.)
+    prctl(PR_SET_PDEATHSIG, SIGKILL);
+    if (getppid() != parent) _exit(127);
     if (out_fd >= 0) {
       dup2(out_fd, 1);
       dup2(out_fd, 2);
     }
-    std::vector<char*> argv;
-    std::string bin = STRATAD_BIN;
-    argv.push_back(bin.data());
-    std::vector<std::string> copy = args;
-    for (auto& a : copy) argv.push_back(a.data());
-    argv.push_back(nullptr);
+    int devnull = open("/dev/null", O_RDONLY);
+    if (devnull >= 0) dup2(devnull, 0);
     execv(bin.c_str(), argv.data());
     _exit(127);
   }
@@ -64,7 +75,7 @@ TempDir::~TempDir() {
 ServerProcess::ServerProcess(std::vector<std::string> args, std::chrono::milliseconds timeout) {
   std::string ready_file = ready_dir_.path() + "/ready";
   args.insert(args.end(), {"--listen", "127.0.0.1:0", "--ready-file", ready_file, "--log-level", "warn"});
-  pid_ = Spawn(args, -1);
+  pid_ = Spawn(STRATAD_BIN, args, -1);
   auto deadline = std::chrono::steady_clock::now() + timeout;
   while (std::chrono::steady_clock::now() < deadline) {
     std::ifstream in(ready_file);
@@ -97,10 +108,15 @@ int ServerProcess::Stop(int signal, std::chrono::milliseconds timeout) {
 }
 
 RunResult RunStratad(const std::vector<std::string>& args, std::chrono::milliseconds timeout) {
+  return RunProgram(STRATAD_BIN, args, timeout);
+}
+
+RunResult RunProgram(const std::string& program, const std::vector<std::string>& args,
+                     std::chrono::milliseconds timeout) {
   TempDir dir;
   std::string out_path = dir.path() + "/out";
-  int fd = open(out_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
-  pid_t pid = Spawn(args, fd);
+  int fd = open(out_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+  pid_t pid = Spawn(program, args, fd);
   close(fd);
   int status = WaitBounded(pid, timeout);
   RunResult result;

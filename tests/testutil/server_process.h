@@ -33,6 +33,8 @@ class ServerProcess {
   // "127.0.0.1:PORT".
   const std::string& address() const { return address_; }
   pid_t pid() const { return pid_; }
+  // The --ready-file this process was started with.
+  std::string ready_file() const { return ready_dir_.path() + "/ready"; }
   // Sends `signal` and waits (bounded) for exit; returns the exit status as
   // from waitpid, or -1 on timeout (the process is then killed).
   int Stop(int signal, std::chrono::milliseconds timeout = std::chrono::seconds(20));
@@ -50,6 +52,11 @@ struct RunResult {
   std::string output;
 };
 RunResult RunStratad(const std::vector<std::string>& args,
+                     std::chrono::milliseconds timeout = std::chrono::seconds(20));
+
+// Runs any program (by path) the same way: bounded, output captured. A program
+// that cannot be executed exits 127.
+RunResult RunProgram(const std::string& program, const std::vector<std::string>& args,
                      std::chrono::milliseconds timeout = std::chrono::seconds(20));
 
 }  // namespace strata::testutil

@@ -1,0 +1,123 @@
+// The real grpcurl against a real stratad, by server reflection alone (no
+// .proto files): what any gRPC user can do with no client library.
+#include <unistd.h>
+
+#include <filesystem>
+
+#include <gtest/gtest.h>
+
+#include "tests/testutil/server_process.h"
+
+namespace strata {
+namespace {
+
+using testutil::RunProgram;
+using testutil::RunResult;
+using testutil::ServerProcess;
+using testutil::TempDir;
+
+// $GRPCURL, else <source dir>/.tools/bin/grpcurl (this file is
+// <source dir>/tests/server/grpcurl_test.cc). Empty when neither is executable.
+std::string FindGrpcurl() {
+  if (const char* env = std::getenv("GRPCURL"); env != nullptr && *env != '\0') {
+    return access(env, X_OK) == 0 ? std::string(env) : std::string();
+  }
+  std::filesystem::path source_dir = std::filesystem::path(__FILE__).parent_path().parent_path().parent_path();
+  std::filesystem::path candidate = source_dir / ".tools" / "bin" / "grpcurl";
+  return access(candidate.c_str(), X_OK) == 0 ? candidate.string() : std::string();
+}
+
+class GrpcurlTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    grpcurl_ = FindGrpcurl();
+    // Not a skip: without grpcurl this contract is unchecked, which is a failure.
+    ASSERT_FALSE(grpcurl_.empty()) << "grpcurl not found: set GRPCURL or install it at <source>/.tools/bin/grpcurl";
+    server_ = std::make_unique<ServerProcess>(std::vector<std::string>{"--data-dir", dir_.path() + "/db"});
+    ASSERT_TRUE(server_->ready());
+  }
+
+  // grpcurl -plaintext -max-time 10 <args...>, with `target` placed where grpcurl expects it.
+  RunResult Grpcurl(std::vector<std::string> flags, std::vector<std::string> rest) {
+    std::vector<std::string> args = {"-plaintext", "-max-time", "10"};
+    args.insert(args.end(), flags.begin(), flags.end());
+    args.push_back(server_->address());
+    args.insert(args.end(), rest.begin(), rest.end());
+    return RunProgram(grpcurl_, args, std::chrono::seconds(30));
+  }
+
+  static bool Contains(const std::string& haystack, const std::string& needle) {
+    return haystack.find(needle) != std::string::npos;
+  }
+
+  std::string grpcurl_;
+  TempDir dir_;
+  std::unique_ptr<ServerProcess> server_;
+};
+
+TEST_F(GrpcurlTest, ListShowsEveryStrataServiceAndHealth) {
+  RunResult r = Grpcurl({}, {"list"});
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  for (const char* service : {"strata.v1.KV", "strata.v1.Admin", "strata.v1.State", "strata.v1.Events",
+                              "strata.v1.Json", "strata.v1.Vectors", "strata.v1.Branches", "strata.v1.Spaces",
+                              "strata.v1.Transactions", "strata.v1.Search", "grpc.health.v1.Health"}) {
+    EXPECT_TRUE(Contains(r.output, std::string(service) + "\n")) << service << " missing from:\n" << r.output;
+  }
+}
+
+TEST_F(GrpcurlTest, DescribeKvShowsItsRpcs) {
+  RunResult r = Grpcurl({}, {"describe", "strata.v1.KV"});
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  EXPECT_TRUE(Contains(r.output, "service KV")) << r.output;
+  for (const char* rpc : {"rpc Put", "rpc Get", "rpc Delete", "rpc List", "rpc History"}) {
+    EXPECT_TRUE(Contains(r.output, rpc)) << rpc << " missing from:\n" << r.output;
+  }
+  EXPECT_TRUE(Contains(r.output, ".strata.v1.KvPutRequest")) << r.output;
+
+  RunResult message = Grpcurl({}, {"describe", "strata.v1.Value"});
+  ASSERT_EQ(message.exit_code, 0) << message.output;
+  EXPECT_TRUE(Contains(message.output, "string_value")) << message.output;
+}
+
+TEST_F(GrpcurlTest, PutThenGetByReflection) {
+  RunResult put = Grpcurl({"-d", R"({"key":"greeting","value":{"stringValue":"hello"}})"}, {"strata.v1.KV/Put"});
+  ASSERT_EQ(put.exit_code, 0) << put.output;
+  EXPECT_TRUE(Contains(put.output, "\"version\"")) << put.output;
+
+  RunResult get = Grpcurl({"-d", R"({"key":"greeting"})"}, {"strata.v1.KV/Get"});
+  ASSERT_EQ(get.exit_code, 0) << get.output;
+  EXPECT_TRUE(Contains(get.output, "\"found\": true")) << get.output;
+  // grpcurl prints the proto field name or its JSON name, depending on its version.
+  EXPECT_TRUE(Contains(get.output, "\"string_value\": \"hello\"") ||
+              Contains(get.output, "\"stringValue\": \"hello\""))
+      << get.output;
+
+  RunResult list = Grpcurl({"-d", R"({"prefix":"greet"})"}, {"strata.v1.KV/List"});
+  ASSERT_EQ(list.exit_code, 0) << list.output;
+  EXPECT_TRUE(Contains(list.output, "\"greeting\"")) << list.output;
+}
+
+TEST_F(GrpcurlTest, ErrorCallShowsInvalidArgument) {
+  RunResult r = Grpcurl({"-d", R"({"key":"","value":{"intValue":"1"}})"}, {"strata.v1.KV/Put"});
+  EXPECT_NE(r.exit_code, 0) << r.output;
+  EXPECT_TRUE(Contains(r.output, "InvalidArgument")) << r.output;
+  EXPECT_FALSE(Contains(r.output, "Unknown")) << r.output;
+}
+
+// Health checking must also work by reflection alone: grpcurl (and anything
+// else without compiled stubs) needs the service's descriptor, not just its name.
+TEST_F(GrpcurlTest, HealthCheckIsServing) {
+  RunResult r = Grpcurl({}, {"grpc.health.v1.Health/Check"});
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  EXPECT_TRUE(Contains(r.output, "SERVING")) << r.output;
+  EXPECT_FALSE(Contains(r.output, "NOT_SERVING")) << r.output;
+}
+
+TEST_F(GrpcurlTest, AdminPingByReflection) {
+  RunResult r = Grpcurl({}, {"strata.v1.Admin/Ping"});
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  EXPECT_TRUE(Contains(r.output, "\"version\"")) << r.output;
+}
+
+}  // namespace
+}  // namespace strata

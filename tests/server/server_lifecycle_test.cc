@@ -1,0 +1,181 @@
+// stratad as a process: readiness, signals, restarts, and refusing to start
+// with a bad flag, an unusable directory, a taken port or a locked directory.
+#include <signal.h>
+#include <sys/wait.h>
+
+#include <fstream>
+#include <regex>
+
+#include <gtest/gtest.h>
+
+#include "strata/v1/admin.grpc.pb.h"
+#include "strata/v1/kv.grpc.pb.h"
+#include "tests/testutil/grpc_client.h"
+#include "tests/testutil/server_process.h"
+
+namespace strata {
+namespace {
+
+using testutil::CallContext;
+using testutil::RunStratad;
+using testutil::ServerProcess;
+using testutil::TempDir;
+
+bool ExitedWith(int status, int code) { return status >= 0 && WIFEXITED(status) && WEXITSTATUS(status) == code; }
+
+uint64_t Put(const std::string& address, const std::string& key, const std::string& value) {
+  auto kv = v1::KV::NewStub(testutil::Connect(address));
+  v1::KvPutRequest req;
+  req.set_key(key);
+  *req.mutable_value() = testutil::StringValue(value);
+  v1::WriteResponse resp;
+  CallContext ctx;
+  grpc::Status st = kv->Put(ctx.get(), req, &resp);
+  EXPECT_TRUE(st.ok()) << st.error_message();
+  return resp.version();
+}
+
+std::optional<std::string> Get(const std::string& address, const std::string& key) {
+  auto kv = v1::KV::NewStub(testutil::Connect(address));
+  v1::KvGetRequest req;
+  req.set_key(key);
+  v1::KvGetResponse resp;
+  CallContext ctx;
+  grpc::Status st = kv->Get(ctx.get(), req, &resp);
+  EXPECT_TRUE(st.ok()) << st.error_message();
+  if (!resp.found()) return std::nullopt;
+  return resp.entry().value().string_value();
+}
+
+TEST(ServerLifecycleTest, ReadyFileHoldsTheBoundLoopbackAddress) {
+  TempDir dir;
+  ServerProcess server({"--data-dir", dir.path() + "/db"});
+  ASSERT_TRUE(server.ready());
+  std::ifstream in(server.ready_file());
+  std::string content((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  std::smatch m;
+  ASSERT_TRUE(std::regex_match(content, m, std::regex(R"(127\.0\.0\.1:(\d+)\n)"))) << "ready file: " << content;
+  int port = std::stoi(m[1]);
+  EXPECT_GT(port, 0);
+  EXPECT_LT(port, 65536);
+  EXPECT_EQ(server.address(), "127.0.0.1:" + std::to_string(port));
+  auto admin = v1::Admin::NewStub(testutil::Connect(server.address()));
+  v1::PingResponse pong;
+  CallContext ctx;
+  EXPECT_TRUE(admin->Ping(ctx.get(), v1::PingRequest(), &pong).ok());
+}
+
+TEST(ServerLifecycleTest, SigtermExitsZero) {
+  TempDir dir;
+  ServerProcess server({"--data-dir", dir.path() + "/db"});
+  ASSERT_TRUE(server.ready());
+  Put(server.address(), "k", "v");
+  int status = server.Stop(SIGTERM);
+  EXPECT_TRUE(ExitedWith(status, 0)) << "wait status " << status;
+}
+
+TEST(ServerLifecycleTest, SigintExitsZero) {
+  TempDir dir;
+  ServerProcess server({"--data-dir", dir.path() + "/db"});
+  ASSERT_TRUE(server.ready());
+  Put(server.address(), "k", "v");
+  int status = server.Stop(SIGINT);
+  EXPECT_TRUE(ExitedWith(status, 0)) << "wait status " << status;
+}
+
+TEST(ServerLifecycleTest, DataSurvivesASigtermRestartOnTheSameDataDir) {
+  TempDir dir;
+  std::string data = dir.path() + "/db";
+  uint64_t last = 0;
+  {
+    ServerProcess server({"--data-dir", data});
+    ASSERT_TRUE(server.ready());
+    for (int i = 0; i < 20; ++i) last = Put(server.address(), "key" + std::to_string(i), "value" + std::to_string(i));
+    Put(server.address(), "key0", "rewritten");
+    ASSERT_TRUE(ExitedWith(server.Stop(SIGTERM), 0));
+  }
+  ServerProcess server({"--data-dir", data});
+  ASSERT_TRUE(server.ready());
+  EXPECT_EQ(Get(server.address(), "key0"), "rewritten");
+  for (int i = 1; i < 20; ++i) {
+    EXPECT_EQ(Get(server.address(), "key" + std::to_string(i)), "value" + std::to_string(i));
+  }
+  auto admin = v1::Admin::NewStub(testutil::Connect(server.address()));
+  v1::InfoResponse info;
+  CallContext ctx;
+  ASSERT_TRUE(admin->Info(ctx.get(), v1::InfoRequest(), &info).ok());
+  EXPECT_EQ(info.total_keys(), 20u);
+  EXPECT_EQ(info.current_version(), last + 1);
+  // Versions continue after the restart.
+  EXPECT_EQ(Put(server.address(), "new", "x"), last + 2);
+}
+
+TEST(ServerLifecycleTest, EphemeralDataIsGoneAfterARestart) {
+  ServerProcess first({"--ephemeral"});
+  ASSERT_TRUE(first.ready());
+  Put(first.address(), "k", "v");
+  EXPECT_EQ(Get(first.address(), "k"), "v");
+  ASSERT_TRUE(ExitedWith(first.Stop(SIGTERM), 0));
+  ServerProcess second({"--ephemeral"});
+  ASSERT_TRUE(second.ready());
+  EXPECT_EQ(Get(second.address(), "k"), std::nullopt);
+}
+
+TEST(ServerLifecycleTest, UnknownFlagExitsNonZeroWithAMessage) {
+  auto result = RunStratad({"--no-such-flag"});
+  EXPECT_NE(result.exit_code, 0);
+  EXPECT_NE(result.exit_code, -1) << "stratad did not exit by itself";
+  EXPECT_NE(result.output.find("no-such-flag"), std::string::npos) << result.output;
+}
+
+TEST(ServerLifecycleTest, BadFlagValueExitsNonZeroWithAMessage) {
+  auto result = RunStratad({"--durability", "sometimes"});
+  EXPECT_GT(result.exit_code, 0);
+  EXPECT_NE(result.output.find("durability"), std::string::npos) << result.output;
+  auto tiny = RunStratad({"--map-size", "1KiB"});
+  EXPECT_GT(tiny.exit_code, 0);
+  EXPECT_NE(tiny.output.find("map-size"), std::string::npos) << tiny.output;
+}
+
+TEST(ServerLifecycleTest, VersionFlagPrintsTheVersionAndExitsZero) {
+  auto result = RunStratad({"--version"});
+  EXPECT_EQ(result.exit_code, 0);
+  EXPECT_NE(result.output.find("stratad"), std::string::npos) << result.output;
+}
+
+TEST(ServerLifecycleTest, DataDirUnderARegularFileExitsNonZeroNamingThePath) {
+  TempDir dir;
+  std::string file = dir.path() + "/regular-file";
+  std::ofstream(file) << "x";
+  std::string bad = file + "/db";
+  auto result = RunStratad({"--data-dir", bad, "--listen", "127.0.0.1:0"});
+  EXPECT_GT(result.exit_code, 0);
+  EXPECT_NE(result.output.find(bad), std::string::npos) << result.output;
+}
+
+TEST(ServerLifecycleTest, PortAlreadyInUseExitsNonZero) {
+  TempDir dir;
+  ServerProcess first({"--data-dir", dir.path() + "/one"});
+  ASSERT_TRUE(first.ready());
+  auto result = RunStratad({"--data-dir", dir.path() + "/two", "--listen", first.address()});
+  EXPECT_GT(result.exit_code, 0) << result.output;
+  EXPECT_NE(result.output.find(first.address()), std::string::npos) << result.output;
+  // The first server is unaffected.
+  Put(first.address(), "k", "v");
+  EXPECT_EQ(Get(first.address(), "k"), "v");
+}
+
+TEST(ServerLifecycleTest, SecondServerOnTheSameDataDirExitsNonZero) {
+  TempDir dir;
+  std::string data = dir.path() + "/db";
+  ServerProcess first({"--data-dir", data});
+  ASSERT_TRUE(first.ready());
+  auto result = RunStratad({"--data-dir", data, "--listen", "127.0.0.1:0"});
+  EXPECT_GT(result.exit_code, 0) << result.output;
+  EXPECT_NE(result.output.find("in use"), std::string::npos) << result.output;
+  Put(first.address(), "k", "v");
+  EXPECT_EQ(Get(first.address(), "k"), "v");
+}
+
+}  // namespace
+}  // namespace strata
