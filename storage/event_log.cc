@@ -43,19 +43,35 @@ Result<Head> ReadHead(const Txn& txn, const Databases& dbs, uint32_t branch_id, 
   return head;
 }
 
-Result<Event> DecodeEvent(uint64_t sequence, std::string_view v) {
-  if (v.size() < kEventHeaderBytes) return Status::Internal("corrupt event record " + std::to_string(sequence));
+// A corrupt record is an error, unless `payload_error` is given: then it is
+// reported there (Verify reports it as a broken link) and a partial event returned.
+Result<Event> DecodeEvent(uint64_t sequence, std::string_view v, Status* payload_error = nullptr) {
   Event e;
   e.sequence = sequence;
+  if (v.size() < kEventHeaderBytes) {
+    Status corrupt = Status::Internal("corrupt event record " + std::to_string(sequence) + ": short header");
+    if (payload_error == nullptr) return corrupt;
+    *payload_error = corrupt;  // version 0: a short record is reported wherever it is
+    return e;
+  }
   e.version = ReadU64(v);
   e.timestamp = static_cast<int64_t>(ReadU64(v.substr(8)));
   e.prev_hash = std::string(v.substr(16, kHashBytes));
   e.hash = std::string(v.substr(16 + kHashBytes, kHashBytes));
   size_t type_len = (static_cast<uint8_t>(v[16 + 2 * kHashBytes]) << 8) | static_cast<uint8_t>(v[17 + 2 * kHashBytes]);
-  if (v.size() < kEventHeaderBytes + type_len) return Status::Internal("corrupt event record " + std::to_string(sequence));
+  if (v.size() < kEventHeaderBytes + type_len) {
+    Status corrupt = Status::Internal("corrupt event record " + std::to_string(sequence) + ": short type");
+    if (payload_error == nullptr) return corrupt;
+    *payload_error = corrupt;
+    return e;
+  }
   e.type = std::string(v.substr(kEventHeaderBytes, type_len));
   auto payload = DecodeValue(v.substr(kEventHeaderBytes + type_len));
-  if (!payload.ok()) return payload.status();
+  if (!payload.ok()) {
+    if (payload_error == nullptr) return payload.status();
+    *payload_error = payload.status();
+    return e;
+  }
   e.payload = std::move(payload).value();
   return e;
 }
@@ -91,7 +107,8 @@ Result<std::optional<Event>> ReadEvent(const ReadView& view, uint64_t sequence) 
 
 // Calls `visit` for each visible event after `after` in ascending sequence,
 // layer by layer from the root ancestor (whose events come first) to the branch.
-// With a type, walks that type's index only. `visit` returns false to stop.
+// With a type, walks that type's index only. `visit(Event&&, const Status&
+// payload_error)` returns false to stop.
 template <typename Visit>
 Status ScanEvents(const ReadView& view, const std::optional<std::string>& type, std::optional<uint64_t> after,
                   Visit visit) {
@@ -119,11 +136,12 @@ Status ScanEvents(const ReadView& view, const std::optional<std::string>& type, 
       } else {
         value = c.value();
       }
-      auto e = DecodeEvent(sequence, value);
+      Status payload_error;
+      auto e = DecodeEvent(sequence, value, &payload_error);
       if (!e.ok()) return e.status();
       // Versions grow with sequence: past the cap, nothing later in this layer is visible.
       if (e->version > cap) break;
-      if (!visit(std::move(e).value())) return Status::Ok();
+      if (!visit(std::move(e).value(), payload_error)) return Status::Ok();
     }
     STRATA_RETURN_IF_ERROR(c.status());
   }
@@ -193,10 +211,16 @@ Result<std::vector<Event>> EventLog::List(const Scope& scope, const std::optiona
   auto view = core_.BeginRead(scope, as_of);
   if (!view.ok()) return view.status();
   std::vector<Event> out;
-  STRATA_RETURN_IF_ERROR(ScanEvents(*view, type, after, [&](Event e) {
+  Status corrupt;
+  STRATA_RETURN_IF_ERROR(ScanEvents(*view, type, after, [&](Event&& e, const Status& payload_error) {
+    if (!payload_error.ok()) {
+      corrupt = payload_error;
+      return false;
+    }
     out.push_back(std::move(e));
     return out.size() < limit;
   }));
+  STRATA_RETURN_IF_ERROR(corrupt);
   return out;
 }
 
@@ -234,8 +258,9 @@ Result<VerifyResult> EventLog::Verify(const Scope& scope) {
     result.reason = std::move(why);
     return false;
   };
-  STRATA_RETURN_IF_ERROR(ScanEvents(*view, std::nullopt, std::nullopt, [&](const Event& e) {
+  STRATA_RETURN_IF_ERROR(ScanEvents(*view, std::nullopt, std::nullopt, [&](Event&& e, const Status& payload_error) {
     if (e.sequence != expected) return broken(expected, "event " + std::to_string(expected) + " is missing");
+    if (!payload_error.ok()) return broken(e.sequence, "the event record cannot be decoded: " + payload_error.message());
     if (e.prev_hash != prev) return broken(e.sequence, "prev_hash does not match the previous event's hash");
     if (EventHash(prev, e.sequence, e.type, e.timestamp, e.payload) != e.hash) {
       return broken(e.sequence, "hash does not match the event's contents");
