@@ -74,8 +74,16 @@ test-python: build venv
 	ctest --test-dir $(BUILD_DIR) --output-on-failure -L python
 
 ## bench-kv: KV latency/throughput beside raw LMDB, etcd and Redis (see bench/README.md)
-bench-kv: build venv $(TOOLS)/bin/ghz
-	$(VENV)/bin/python bench/kv/run.py --stratad $(BUILD_DIR)/stratad --ghz $(TOOLS)/bin/ghz
+bench-kv: build venv $(TOOLS)/bin/grpcurl $(TOOLS)/bin/ghz
+	@missing=$$(for p in etcd-server redis-server; do dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q 'install ok installed' || echo $$p; done); \
+	if [ -n "$$missing" ]; then \
+	  echo "installing Debian packages: $$missing"; \
+	  apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends $$missing || exit 1; \
+	  if [ -d /run/systemd/system ]; then systemctl disable --now etcd redis-server >/dev/null 2>&1 || true; fi; \
+	fi
+	@test bench/requirements.txt -ot $(VENV)/.bench-installed 2>/dev/null || { \
+	  $(VENV)/bin/pip install -q --disable-pip-version-check -r bench/requirements.txt && touch $(VENV)/.bench-installed; }
+	$(VENV)/bin/python bench/kv/run.py --stratad $(BUILD_DIR)/stratad --ghz $(TOOLS)/bin/ghz $(BENCH_ARGS)
 
 clean:
 	rm -rf $(BUILD_DIR) $(STAMPS)
