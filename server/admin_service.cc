@@ -26,6 +26,10 @@ grpc::Status AdminService::Info(grpc::ServerContext* ctx, const v1::InfoRequest*
   resp->set_map_size(stats->map_size);
   resp->set_map_used_bytes(stats->map_used_bytes);
   resp->set_durability(std::string(storage::DurabilityName(engine_.options().durability)));
+  storage::WriterStats writer = engine_.core().writer().stats();
+  resp->set_writer_commits(writer.batches);
+  resp->set_writer_requests(writer.requests);
+  resp->set_writer_largest_batch(writer.largest_batch);
   return grpc::Status::OK;
 }
 

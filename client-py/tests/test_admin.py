@@ -14,6 +14,9 @@ INFO_FIELDS = {
     "map_size": int,
     "map_used_bytes": int,
     "durability": str,
+    "writer_commits": int,
+    "writer_requests": int,
+    "writer_largest_batch": int,
 }
 
 
@@ -75,3 +78,27 @@ def test_time_range_brackets_the_writes(db, ns):
     assert 0 < span["oldest_ts"] <= first <= last <= span["latest_ts"]
     # Same machine, so the server's clock agrees with ours (with slack).
     assert before_us - 1_000_000 <= first <= last <= after_us + 1_000_000
+
+
+def test_info_counts_group_commits(db, ns):
+    import threading
+
+    before = db.info()
+    barrier = threading.Barrier(8)
+
+    def writer(i):
+        barrier.wait()
+        for j in range(10):
+            db.kv_put(f"{ns}gc-{i}-{j}", j)
+
+    threads = [threading.Thread(target=writer, args=(i,)) for i in range(8)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=60)
+    after = db.info()
+    requests = after["writer_requests"] - before["writer_requests"]
+    commits = after["writer_commits"] - before["writer_commits"]
+    assert requests >= 80
+    assert 1 <= commits <= requests
+    assert after["writer_largest_batch"] >= 1

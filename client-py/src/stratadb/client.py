@@ -262,7 +262,9 @@ class Strata(StateMixin, EventsMixin, JsonMixin, BranchesMixin):
     def info(self) -> Dict[str, Any]:
         """Return the server's figures: version, uptime_secs, branch_count,
         space_count, total_keys (of the current branch), collection_count,
-        disk_bytes, current_version, map_size, map_used_bytes, durability."""
+        disk_bytes, current_version, map_size, map_used_bytes, durability,
+        and the group-commit counters writer_commits, writer_requests and
+        writer_largest_batch."""
         response = self._call(self._admin.Info, admin_pb2.InfoRequest(branch=self._branch))
         return {field.name: getattr(response, field.name) for field in response.DESCRIPTOR.fields}
 
