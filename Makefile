@@ -24,7 +24,7 @@ APT_PACKAGES := build-essential cmake ninja-build pkg-config ccache git \
 PYTHON ?= python3
 GO     ?= $(shell command -v go 2>/dev/null || echo /usr/local/go/bin/go)
 
-.PHONY: deps venv tools build run test test-cpp test-python bench-kv clean
+.PHONY: deps venv tools build run test test-cpp test-python bench-kv bench-primitives clean
 
 ## deps: Debian packages (skipped when all are installed)
 deps: $(STAMPS)/apt
@@ -73,8 +73,10 @@ test-cpp: build tools
 test-python: build venv
 	ctest --test-dir $(BUILD_DIR) --output-on-failure -L python
 
-## bench-kv: KV latency/throughput beside raw LMDB, etcd and Redis (see bench/README.md)
-bench-kv: build venv $(TOOLS)/bin/grpcurl $(TOOLS)/bin/ghz
+## bench-peers: what the benchmarks compare against: Debian etcd-server and
+##   redis-server (their system services are not needed: each bench starts private
+##   instances on free ports) and the PyPI pins of bench/requirements.txt
+bench-peers: venv
 	@missing=$$(for p in etcd-server redis-server; do dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q 'install ok installed' || echo $$p; done); \
 	if [ -n "$$missing" ]; then \
 	  echo "installing Debian packages: $$missing"; \
@@ -83,7 +85,15 @@ bench-kv: build venv $(TOOLS)/bin/grpcurl $(TOOLS)/bin/ghz
 	fi
 	@test bench/requirements.txt -ot $(VENV)/.bench-installed 2>/dev/null || { \
 	  $(VENV)/bin/pip install -q --disable-pip-version-check -r bench/requirements.txt && touch $(VENV)/.bench-installed; }
+
+## bench-kv: KV latency/throughput beside raw LMDB, etcd and Redis (see bench/README.md);
+##   BENCH_ARGS=--quick for a smoke run
+bench-kv: build bench-peers $(TOOLS)/bin/grpcurl $(TOOLS)/bin/ghz
 	$(VENV)/bin/python bench/kv/run.py --stratad $(BUILD_DIR)/stratad --ghz $(TOOLS)/bin/ghz $(BENCH_ARGS)
+
+## bench-primitives: state CAS, event append, JSON path update beside etcd and Redis
+bench-primitives: build bench-peers
+	$(VENV)/bin/python bench/primitives/run.py --stratad $(BUILD_DIR)/stratad $(BENCH_ARGS)
 
 clean:
 	rm -rf $(BUILD_DIR) $(STAMPS)

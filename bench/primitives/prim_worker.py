@@ -10,7 +10,9 @@ Commands, one JSON line each on stdin, answered by one JSON line on stdout:
 
     {"cmd": "phase", "op": OP, "clients": C, "n": N}
         -> {"lat_ns", "wall_ns", "client_cpu_s", "server_cpu_s", "errors",
-            "first_error", "truncated", "attempts", "conflicts"}
+            "first_error", "truncated", "attempts", "conflicts"
+            [, "writer_commits", "writer_requests"]}   (stratad: Admin.Info's
+            group-commit counters over the phase; writes only go through it)
     {"cmd": "verify"} -> {"seconds", "valid", "length"}   (stratad only)
     {"cmd": "close"}  -> {"libraries", "python"}
 
@@ -111,6 +113,11 @@ class Stratad:
 
     def verify(self, h):
         return h.event_verify()
+
+    def writer_stats(self, h):
+        """The group-commit counters (Admin.Info): batches and requests so far."""
+        i = h.info()
+        return i["writer_commits"], i["writer_requests"]
 
 
 class Etcd:
@@ -298,6 +305,8 @@ class Worker:
             raise ValueError(f"unknown op {op!r}")
         a0 = sum(x.attempts for x in cl)
         k0 = sum(x.conflicts for x in cl)
+        stats = getattr(s, "writer_stats", None)
+        w0 = stats(cl[0].h) if stats else None  # untimed, before the CPU counters start
         pid = self.args.server_pid
         c0, s0 = procstat.self_cpu_seconds(), procstat.cpu_seconds(pid) if pid else 0.0
         out = run_phase(fn, cl, [list(range(n))[i::c] for i in range(c)], check, self.args.max_seconds)
@@ -306,6 +315,9 @@ class Worker:
             out["server_cpu_s"] = procstat.cpu_seconds(pid) - s0
         out["attempts"] = sum(x.attempts for x in cl) - a0
         out["conflicts"] = sum(x.conflicts for x in cl) - k0
+        if stats:
+            w1 = stats(cl[0].h)
+            out["writer_commits"], out["writer_requests"] = w1[0] - w0[0], w1[1] - w0[1]
         return out
 
     def verify(self):

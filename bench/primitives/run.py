@@ -131,7 +131,7 @@ class Run:
         self.args, self.tmp = args, tmp
         self.servers, self.workers, self.closing = {}, {}, {}
         self.acc = {}  # (system, clients, op, repeat) -> report.Accumulator
-        self.cas = {}  # same key -> [attempts, conflicts]
+        self.cas = {}  # same key -> [attempts, conflicts, writer commits, writer requests]
         self.failures = []
         self.verify = []
 
@@ -174,9 +174,9 @@ class Run:
                                 continue
                             key = (system, c, op, rep)
                             self.acc.setdefault(key, report.Accumulator()).add(chunk, fsync)
-                            ak = self.cas.setdefault(key, [0, 0])
-                            ak[0] += chunk.get("attempts", 0)
-                            ak[1] += chunk.get("conflicts", 0)
+                            ak = self.cas.setdefault(key, [0, 0, 0, 0])
+                            for j, f in enumerate(("attempts", "conflicts", "writer_commits", "writer_requests")):
+                                ak[j] += chunk.get(f, 0)
             log(f"repeat {rep + 1}/{a.repeat} in {time.monotonic() - t0:.0f}s; slow (>1 ms) probe syncs per "
                 f"chunk: " + " ".join(f"{p['slow_share']:.0%}" for p in probes))
         w = self.workers.get("stratad")
@@ -192,7 +192,10 @@ class Run:
         out = []
         for (system, c, op, rep), acc in self.acc.items():
             f = acc.figures()
-            attempts, conflicts = self.cas[(system, c, op, rep)]
+            attempts, conflicts, commits, requests = self.cas[(system, c, op, rep)]
+            if commits and op != "json_get":
+                f["writer"] = {"commits": commits, "requests": requests,
+                               "requests_per_commit": round(requests / commits, 2)}
             if op.startswith("cas"):
                 f["attempts"], f["conflicts"] = attempts, conflicts
                 f["conflict_rate"] = round(conflicts / attempts, 4) if attempts else None
@@ -226,6 +229,8 @@ def aggregate(rows):
     for e in entries:
         rates = [r["conflict_rate"] for r in e["repeats"] if r.get("conflict_rate") is not None]
         e["conflict_rate"] = round(statistics.median(rates), 4) if rates else None
+        rpc = [r["writer"]["requests_per_commit"] for r in e["repeats"] if r.get("writer")]
+        e["writer_requests_per_commit"] = statistics.median(rpc) if rpc else None
     order = {s: i for i, s in enumerate(SYSTEMS)}
     ops = {o: i for i, o in enumerate(OPS)}
     entries.sort(key=lambda e: (ops[e["op"]], e["clients"], order[e["system"]]))
@@ -248,7 +253,8 @@ def table(entries):
         cr = e.get("conflict_rate")
         slow = e["disk_slow_sync_share"]
         form = PEER_FORM.get((e["system"], e["op"].replace("cas_own", "cas_shared")), "")
-        notes = f"  {e['errors']} errors" if e["errors"] else ""
+        notes = f"; {e['writer_requests_per_commit']} req/commit" if e.get("writer_requests_per_commit") else ""
+        notes += f"; {e['errors']} errors" if e["errors"] else ""
         lines.append(
             f"{e['op']:<10} {e['clients']:>7} {e['system']:<8} {fmt(e['ops_per_s'], 9)} {fmt(e['p50_us'], 9)} "
             f"{fmt(e['p99_us'], 9)} {fmt(cr * 100 if cr is not None else None, 7, 1)}{'%' if cr is not None else ' '} "
@@ -332,6 +338,7 @@ def main(argv=None):
     print(table(entries))
     print("conflict: failed CAS attempts / all attempts; an op of cas_* is one successful increment "
           "(latency includes retries and re-reads)")
+    print("req/commit: stratad's write requests (failed CAS included) per group commit, from Admin.Info")
     print("cpu cli / cpu srv: CPU µs per op of the Python worker and of the server; slow%: share of probe "
           "fsyncs > 1 ms")
     if verify:
