@@ -2,6 +2,7 @@
 
 #include "server/error_mapping.h"
 #include "server/pending_services.h"
+#include "server/value_convert.h"
 
 namespace strata::server {
 namespace {
@@ -56,13 +57,48 @@ grpc::Status BranchesService::Delete(grpc::ServerContext* ctx, const v1::BranchD
   return grpc::Status::OK;
 }
 
-grpc::Status BranchesService::Diff(grpc::ServerContext* ctx, const v1::BranchDiffRequest*, v1::BranchDiffResponse*) {
-  return NotYet(ctx, "Branches.Diff");
+grpc::Status BranchesService::Diff(grpc::ServerContext* ctx, const v1::BranchDiffRequest* req,
+                                   v1::BranchDiffResponse* resp) {
+  auto diff = engine_.branches().Diff(req->branch_a(), req->branch_b());
+  if (!diff.ok()) return ToGrpc(ctx, diff.status());
+  resp->set_branch_a(diff->branch_a);
+  resp->set_branch_b(diff->branch_b);
+  resp->set_added(diff->added);
+  resp->set_removed(diff->removed);
+  resp->set_modified(diff->modified);
+  resp->set_unrelated(diff->unrelated);
+  for (const auto& e : diff->entries) {
+    auto* out = resp->add_entries();
+    out->set_space(e.space);
+    out->set_primitive(e.primitive);
+    out->set_key(e.key);
+    out->set_change(e.change);
+    ToProto(e.value_a, out->mutable_value_a());
+    ToProto(e.value_b, out->mutable_value_b());
+  }
+  return grpc::Status::OK;
 }
 
-grpc::Status BranchesService::Merge(grpc::ServerContext* ctx, const v1::BranchMergeRequest*,
-                                    v1::BranchMergeResponse*) {
-  return NotYet(ctx, "Branches.Merge");
+grpc::Status BranchesService::Merge(grpc::ServerContext* ctx, const v1::BranchMergeRequest* req,
+                                    v1::BranchMergeResponse* resp) {
+  auto merge = engine_.branches().Merge(req->source(), req->target(), req->strategy());
+  if (!merge.ok()) return ToGrpc(ctx, merge.status());
+  resp->set_source(merge->source);
+  resp->set_target(merge->target);
+  resp->set_strategy(merge->strategy);
+  resp->set_keys_applied(merge->keys_applied);
+  resp->set_version(merge->version);
+  resp->set_unrelated(merge->unrelated);
+  for (const auto& c : merge->conflicts) {
+    auto* out = resp->add_conflicts();
+    out->set_space(c.space);
+    out->set_primitive(c.primitive);
+    out->set_key(c.key);
+    ToProto(c.source_value, out->mutable_source_value());
+    ToProto(c.target_value, out->mutable_target_value());
+    out->set_resolution(c.resolution);
+  }
+  return grpc::Status::OK;
 }
 
 grpc::Status BranchesService::Export(grpc::ServerContext* ctx, const v1::BranchExportRequest*,

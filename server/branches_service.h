@@ -1,5 +1,5 @@
-// The Branches gRPC service (spec/api.md §9): the branch catalog. Diff, merge,
-// export and import are not implemented yet and answer UNIMPLEMENTED.
+// The Branches gRPC service (spec/api.md §9): the branch catalog, diff and
+// merge. Export and import are not implemented yet and answer UNIMPLEMENTED.
 // Thread safety: handlers run concurrently; the engine is thread-safe.
 #pragma once
 

@@ -15,6 +15,7 @@
 
 #include "storage/engine_core.h"
 #include "storage/status.h"
+#include "storage/value.h"
 
 namespace strata::storage {
 
@@ -29,6 +30,45 @@ struct ForkResult {
   std::string source;
   std::string destination;
   uint64_t version = 0;  // the commit version of the fork (the child sees the source below it)
+};
+
+// One (space, primitive, key) that differs between two branches.
+struct BranchDiffEntry {
+  std::string space;
+  std::string primitive;  // "kv", "state", "json", "event"
+  std::string key;        // for events: the decimal sequence
+  std::string change;     // "added" (in b only), "removed" (in a only), "modified"
+  Value value_a;          // null when absent; events: {"event_type", "value"}
+  Value value_b;
+};
+
+struct BranchDiff {
+  std::string branch_a;
+  std::string branch_b;
+  uint64_t added = 0;
+  uint64_t removed = 0;
+  uint64_t modified = 0;
+  std::vector<BranchDiffEntry> entries;
+  bool unrelated = false;  // no common ancestor: a two-way comparison
+};
+
+struct BranchMergeConflict {
+  std::string space;
+  std::string primitive;
+  std::string key;
+  Value source_value;  // null when absent (deleted)
+  Value target_value;
+  std::string resolution;  // "source" or "target": the side kept
+};
+
+struct BranchMergeResult {
+  std::string source;
+  std::string target;
+  std::string strategy;
+  uint64_t keys_applied = 0;  // records written on the target plus events appended
+  std::vector<BranchMergeConflict> conflicts;
+  uint64_t version = 0;  // the merge's commit (the latest version when nothing was written)
+  bool unrelated = false;
 };
 
 class BranchStore {
@@ -54,6 +94,20 @@ class BranchStore {
   // its records. kConstraint for "default", kNotFound when missing. Returns
   // the commit version of the deletion.
   Result<uint64_t> Delete(std::string_view name);
+
+  // What differs between `a` and `b` (storage/branch_merge.cc). Related
+  // branches compare only the names either side changed since their common
+  // ancestor (read from the change index), so the cost follows the change.
+  // kNotFound for a missing branch.
+  Result<BranchDiff> Diff(std::string_view a, std::string_view b);
+
+  // Three-way merge of `source` into `target` against the common ancestor (the
+  // fork point, or the last merge of source into target), as one commit.
+  // Strategies: "last_writer_wins" (default, also for ""), "source_wins",
+  // "target_wins", "strict" (kConflict naming the keys, nothing written).
+  // kInvalidArgument for an unknown strategy or source == target; kNotFound
+  // for a missing branch.
+  Result<BranchMergeResult> Merge(std::string_view source, std::string_view target, std::string_view strategy);
 
  private:
   EngineCore& core_;

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "storage/change_index.h"
 #include "storage/event_hash.h"
 #include "storage/json_path.h"
 #include "storage/key_codec.h"
@@ -159,41 +160,49 @@ std::string EventLog::EventKey(uint32_t branch_id, uint32_t space_id, uint64_t s
 Result<AppendResult> EventLog::Append(const Scope& scope, std::string_view type, const Value& payload) {
   STRATA_RETURN_IF_ERROR(ValidateEventType(type));
   STRATA_RETURN_IF_ERROR(RequireFiniteNumbers(payload, "an event payload"));
-  std::string encoded_payload = EncodeValue(payload);
   AppendResult result;
   Status st = core_.writer().Run([&](WriteContext& ctx) -> Status {
     auto target = core_.ResolveWrite(ctx, scope);
     if (!target.ok()) return target.status();
-    auto head = ReadHead(ctx.txn(), ctx.dbs(), target->branch_id, target->space_id);
-    if (!head.ok()) return head.status();
     auto version = ctx.NextVersion();
     if (!version.ok()) return version.status();
-    uint64_t sequence = head->next_sequence;
-    std::string hash = EventHash(head->last_hash, sequence, type, ctx.timestamp(), payload);
-    std::string record;
-    record.reserve(kEventHeaderBytes + type.size() + encoded_payload.size());
-    AppendU64(record, *version);
-    AppendU64(record, static_cast<uint64_t>(ctx.timestamp()));
-    record += head->last_hash;
-    record += hash;
-    record.push_back(static_cast<char>((type.size() >> 8) & 0xff));
-    record.push_back(static_cast<char>(type.size() & 0xff));
-    record.append(type);
-    record += encoded_payload;
-    STRATA_RETURN_IF_ERROR(
-        ctx.txn().Put(ctx.dbs().records, EventKey(target->branch_id, target->space_id, sequence), record));
-    std::string index_key = TypeIndexPrefix(target->branch_id, target->space_id, type);
-    AppendU64(index_key, sequence);
-    STRATA_RETURN_IF_ERROR(ctx.txn().Put(ctx.dbs().records, index_key, {}));
-    std::string new_head;
-    AppendU64(new_head, sequence + 1);
-    new_head += hash;
-    STRATA_RETURN_IF_ERROR(ctx.txn().Put(ctx.dbs().meta, HeadKey(target->branch_id, target->space_id), new_head));
-    result = {sequence, *version};
+    auto r = AppendInWriter(ctx, target->branch_id, target->space_id, type, payload, *version);
+    if (!r.ok()) return r.status();
+    result = *r;
     return Status::Ok();
   });
   if (!st.ok()) return st;
   return result;
+}
+
+Result<AppendResult> EventLog::AppendInWriter(WriteContext& ctx, uint32_t branch_id, uint32_t space_id,
+                                              std::string_view type, const Value& payload, uint64_t version) {
+  auto head = ReadHead(ctx.txn(), ctx.dbs(), branch_id, space_id);
+  if (!head.ok()) return head.status();
+  std::string encoded_payload = EncodeValue(payload);
+  uint64_t sequence = head->next_sequence;
+  std::string hash = EventHash(head->last_hash, sequence, type, ctx.timestamp(), payload);
+  std::string record;
+  record.reserve(kEventHeaderBytes + type.size() + encoded_payload.size());
+  AppendU64(record, version);
+  AppendU64(record, static_cast<uint64_t>(ctx.timestamp()));
+  record += head->last_hash;
+  record += hash;
+  record.push_back(static_cast<char>((type.size() >> 8) & 0xff));
+  record.push_back(static_cast<char>(type.size() & 0xff));
+  record.append(type);
+  record += encoded_payload;
+  STRATA_RETURN_IF_ERROR(ctx.txn().Put(ctx.dbs().records, EventKey(branch_id, space_id, sequence), record));
+  std::string index_key = TypeIndexPrefix(branch_id, space_id, type);
+  AppendU64(index_key, sequence);
+  STRATA_RETURN_IF_ERROR(ctx.txn().Put(ctx.dbs().records, index_key, {}));
+  // Every event is in the branch's change index (branch diff and merge).
+  STRATA_RETURN_IF_ERROR(ChangeIndex::AddEvent(ctx.txn(), ctx.dbs().records, branch_id, version, space_id, sequence));
+  std::string new_head;
+  AppendU64(new_head, sequence + 1);
+  new_head += hash;
+  STRATA_RETURN_IF_ERROR(ctx.txn().Put(ctx.dbs().meta, HeadKey(branch_id, space_id), new_head));
+  return AppendResult{sequence, version};
 }
 
 Result<std::optional<Event>> EventLog::Get(const Scope& scope, uint64_t sequence, std::optional<int64_t> as_of) {

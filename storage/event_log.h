@@ -65,6 +65,11 @@ class EventLog {
   // Walks the whole chain, recomputing every hash and link.
   Result<VerifyResult> Verify(const Scope& scope);
 
+  // Inside the writer: appends to the log of (branch_id, space_id) at `version`
+  // (taken by the caller), chaining from the log head. Does not validate.
+  static Result<AppendResult> AppendInWriter(WriteContext& ctx, uint32_t branch_id, uint32_t space_id,
+                                             std::string_view type, const Value& payload, uint64_t version);
+
   // The record key of an event (for storage tests that tamper with the log).
   static std::string EventKey(uint32_t branch_id, uint32_t space_id, uint64_t sequence);
 

@@ -26,6 +26,10 @@ enum class Primitive : uint8_t {
   kVector = 5,
   kCollection = 6,
   kEventByType = 7,  // index: [scope][event type][0x00][sequence u64] -> ""
+  // Per-branch change index (space id 0), one entry per record or event written:
+  //   [branch][space 0][kChange][version u64][space u32][primitive u8][encoded name] -> name
+  // (events: the 8-byte big-endian sequence as the name). See storage/change_index.h.
+  kChange = 8,
 };
 
 inline constexpr size_t kScopeBytes = 9;

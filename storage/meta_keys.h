@@ -25,6 +25,10 @@ inline constexpr std::string_view kCatalogBranchPrefix = "branch/";
 inline constexpr std::string_view kCatalogSpacePrefix = "space/";
 // catalog: "branch_space/" + branch id u32 BE + space name -> "" (the space exists on the branch).
 inline constexpr std::string_view kCatalogBranchSpacePrefix = "branch_space/";
+// catalog: "merge_base/" + source branch id u32 BE + target branch id u32 BE ->
+// [source version merged u64 BE][target version after the merge u64 BE]: the
+// base of the next merge of that pair (storage/branch_merge.cc).
+inline constexpr std::string_view kCatalogMergeBasePrefix = "merge_base/";
 
 // The data format this build reads and writes.
 inline constexpr uint32_t kFormatVersion = 1;

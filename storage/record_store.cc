@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <memory>
 
+#include "storage/change_index.h"
+
 namespace strata::storage {
 namespace {
 
@@ -105,7 +107,9 @@ Status RecordStore::Write(Txn& txn, MDB_dbi dbi, uint32_t branch_id, uint32_t sp
     value.append(name);
   }
   value.append(payload);
-  return txn.Put(dbi, key, value);
+  STRATA_RETURN_IF_ERROR(txn.Put(dbi, key, value));
+  // Every record write is in the branch's change index (branch diff and merge).
+  return ChangeIndex::Add(txn, dbi, branch_id, version, space_id, primitive, name);
 }
 
 Result<std::optional<Record>> RecordStore::Read(const Txn& txn, MDB_dbi dbi, const RecordScope& scope,

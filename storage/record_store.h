@@ -64,7 +64,8 @@ class RecordStore {
                                std::string_view prefix, const std::optional<std::string>& after,
                                size_t limit, uint64_t at_version);
 
-  // Writes one record of `name` into `branch_id`'s own layer.
+  // Writes one record of `name` into `branch_id`'s own layer, and its entry in
+  // the branch's change index (storage/change_index.h).
   static Status Write(Txn& txn, MDB_dbi dbi, uint32_t branch_id, uint32_t space_id, Primitive primitive,
                       std::string_view name, uint64_t version, int64_t timestamp, bool tombstone,
                       std::string_view payload);

@@ -153,12 +153,14 @@ TEST_F(BranchesServiceTest, ErrorsCarryTheirCodesAndReasons) {
     EXPECT_EQ(st.error_code(), grpc::StatusCode::NOT_FOUND);
   }
   {
-    v1::BranchDiffRequest req;
-    req.set_branch_a("default");
-    req.set_branch_b("default");
-    v1::BranchDiffResponse resp;
+    // Export is not implemented yet: it answers UNIMPLEMENTED with its reason.
+    v1::BranchExportRequest req;
+    req.set_name("default");
     CallContext ctx;
-    grpc::Status st = branches_->Diff(ctx.get(), req, &resp);
+    auto reader = branches_->Export(ctx.get(), req);
+    v1::BundleChunk chunk;
+    EXPECT_FALSE(reader->Read(&chunk));
+    grpc::Status st = reader->Finish();
     EXPECT_EQ(st.error_code(), grpc::StatusCode::UNIMPLEMENTED);
     EXPECT_EQ(ctx.reason(), "unimplemented");
   }

@@ -10,10 +10,12 @@ import re
 from typing import Any, Dict, List, Optional
 
 from ._proto import branches_pb2, branches_pb2_grpc, spaces_pb2, spaces_pb2_grpc
+from .codec import decode
 from .errors import NotFoundError, ValidationError
 
 __all__ = ["BranchesMixin"]
 
+_MERGE_STRATEGIES = ("last_writer_wins", "source_wins", "target_wins", "strict")
 _SPACE_NAME = re.compile(r"[a-z][a-z0-9_-]{0,63}")
 _MAX_BRANCH_BYTES = 255
 
@@ -60,6 +62,16 @@ def _info(response) -> Dict[str, Any]:
         "fork_version": response.fork_version,
         "created_at": response.created_at,
     }
+
+
+def _strategy(value) -> str:
+    if value is None:
+        return ""
+    if not isinstance(value, str):
+        raise _invalid(f"strategy must be str or None, got {type(value).__name__}")
+    if value not in _MERGE_STRATEGIES:
+        raise _invalid(f"unknown merge strategy {value!r}; expected one of {', '.join(_MERGE_STRATEGIES)}")
+    return value
 
 
 class BranchesMixin:
@@ -138,6 +150,75 @@ class BranchesMixin:
         self._call(self._branches_stub.Get, request)
         self._branch = name
 
+    def branch_diff(self, a: str, b: str) -> Dict[str, Any]:
+        """What differs between branches `a` and `b`, per (space, primitive, key).
+
+        Returns {"branch_a", "branch_b", "summary": {"added", "removed",
+        "modified"}, "entries": [{"space", "primitive", "key", "change",
+        "value_a", "value_b"}], "unrelated"}: "added" is in b only, "removed"
+        in a only; an absent side's value is None. Event entries are keyed by
+        the decimal sequence, with values {"event_type", "value"}.
+        `unrelated` is True when the branches share no ancestor (a two-way
+        comparison). Raises NotFoundError for a missing branch.
+        """
+        request = branches_pb2.BranchDiffRequest(branch_a=_branch_name(a), branch_b=_branch_name(b))
+        response = self._call(self._branches_stub.Diff, request)
+        return {
+            "branch_a": response.branch_a,
+            "branch_b": response.branch_b,
+            "summary": {"added": response.added, "removed": response.removed, "modified": response.modified},
+            "entries": [
+                {
+                    "space": e.space,
+                    "primitive": e.primitive,
+                    "key": e.key,
+                    "change": e.change,
+                    "value_a": decode(e.value_a),
+                    "value_b": decode(e.value_b),
+                }
+                for e in response.entries
+            ],
+            "unrelated": response.unrelated,
+        }
+
+    def branch_merge(self, source: str, target: str, strategy: Optional[str] = None) -> Dict[str, Any]:
+        """Three-way merge of `source` into `target` against their common
+        ancestor (the fork point or the last merge of the pair), as one commit.
+
+        Strategies: "last_writer_wins" (default), "source_wins", "target_wins",
+        "strict". Returns {"source", "target", "strategy", "keys_applied",
+        "conflicts": [{"space", "primitive", "key", "source_value",
+        "target_value", "resolution"}], "version", "unrelated"}. Raises
+        ConflictError for conflicts under "strict" (nothing is written),
+        ValidationError for an unknown strategy or source == target,
+        NotFoundError for a missing branch.
+        """
+        request = branches_pb2.BranchMergeRequest(
+            source=_branch_name(source, "source branch"),
+            target=_branch_name(target, "target branch"),
+            strategy=_strategy(strategy),
+        )
+        response = self._call(self._branches_stub.Merge, request)
+        return {
+            "source": response.source,
+            "target": response.target,
+            "strategy": response.strategy,
+            "keys_applied": response.keys_applied,
+            "conflicts": [
+                {
+                    "space": c.space,
+                    "primitive": c.primitive,
+                    "key": c.key,
+                    "source_value": decode(c.source_value),
+                    "target_value": decode(c.target_value),
+                    "resolution": c.resolution,
+                }
+                for c in response.conflicts
+            ],
+            "version": response.version,
+            "unrelated": response.unrelated,
+        }
+
     # -- spaces ------------------------------------------------------------
 
     def space_create(self, name: str) -> None:
@@ -194,6 +275,14 @@ class BranchesMixin:
     def fork_branch(self, dest: str) -> Dict[str, Any]:
         """Fork the current branch into `dest` (`branch_fork(current_branch(), dest)`)."""
         return self.branch_fork(self._branch, dest)
+
+    def diff_branches(self, a: str, b: str) -> Dict[str, Any]:
+        """Alias of `branch_diff`."""
+        return self.branch_diff(a, b)
+
+    def merge_branches(self, source: str, strategy: Optional[str] = None) -> Dict[str, Any]:
+        """Merge `source` into the current branch (`branch_merge(source, current_branch(), strategy)`)."""
+        return self.branch_merge(source, self._branch, strategy)
 
     def set_space(self, name: str) -> None:
         """Alias of `space_use`."""

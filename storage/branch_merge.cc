@@ -1,0 +1,529 @@
+// Branch diff and three-way merge (spec/api.md §9, design.md §2).
+//
+// Both work from the per-branch change index (storage/change_index.h): the
+// candidates are the names either side wrote since the common ancestor, and
+// for each candidate the visible values are read through the layers. So the
+// cost follows the size of the change, never the size of the data.
+//
+// The common ancestor of two branches is the first branch of one's layer
+// chain that is also in the other's; the base version is the smaller of the
+// two caps at which they read it (the fork point). After a merge of source
+// into target, the catalog records (source version merged, target version
+// after the merge), and the next merge of that pair starts from there.
+// Branches with no common ancestor (and no merge between them) compare every
+// change either ever made: a two-way comparison, reported as `unrelated`.
+#include <algorithm>
+#include <map>
+#include <optional>
+#include <set>
+#include <string>
+#include <tuple>
+#include <vector>
+
+#include "storage/branch_store.h"
+#include "storage/catalog.h"
+#include "storage/change_index.h"
+#include "storage/event_log.h"
+#include "storage/key_codec.h"
+#include "storage/meta_keys.h"
+#include "storage/names.h"
+#include "storage/record_store.h"
+#include "storage/value_equality.h"
+
+namespace strata::storage {
+namespace {
+
+// A range of one branch's change index: after < version <= up_to.
+struct ChangeRange {
+  uint32_t branch_id = 0;
+  uint64_t after = 0;
+  uint64_t up_to = UINT64_MAX;
+};
+
+// How two branches relate, and where each side's changes are.
+struct Ancestry {
+  bool unrelated = false;
+  std::vector<ChangeRange> changes_a;
+  std::vector<ChangeRange> changes_b;
+  std::optional<LayerChain> base_chain;  // nullopt: no base (everything is new)
+  uint64_t base_version = 0;
+};
+
+using NameKey = std::tuple<uint32_t, Primitive, std::string>;  // (space id, primitive, name)
+
+const char* PrimitiveName(Primitive p) {
+  switch (p) {
+    case Primitive::kKv: return "kv";
+    case Primitive::kState: return "state";
+    case Primitive::kJson: return "json";
+    case Primitive::kEvent: return "event";
+    default: return "other";
+  }
+}
+
+bool Compared(Primitive p) {
+  return p == Primitive::kKv || p == Primitive::kState || p == Primitive::kJson || p == Primitive::kEvent;
+}
+
+std::string MergeBaseKey(uint32_t source, uint32_t target) {
+  std::string key(kCatalogMergeBasePrefix);
+  AppendU32(key, source);
+  AppendU32(key, target);
+  return key;
+}
+
+// A name's visible state on one side: absent, or a value with the record
+// behind it (for events: the event).
+struct Visible {
+  bool present = false;
+  Value value;
+  std::string payload;  // the record's payload (named primitives)
+  uint64_t version = 0;  // the version of the last change (a tombstone's too); 0: never written
+  std::string event_type;
+};
+
+bool SameVisible(const Visible& x, const Visible& y) {
+  if (x.present != y.present) return false;
+  if (!x.present) return true;
+  return x.event_type == y.event_type && StrictlyEqual(x.value, y.value);
+}
+
+// Reads names through one branch's layers, per space.
+class SideReader {
+ public:
+  SideReader(const Txn& txn, const Databases& dbs, LayerChain chain, uint64_t at_version,
+             const std::map<uint32_t, std::string>& space_names)
+      : txn_(txn), dbs_(dbs), chain_(std::move(chain)), at_(at_version), space_names_(space_names) {}
+
+  Result<Visible> Read(uint32_t space_id, Primitive p, const std::string& name) {
+    auto layers = LayersFor(space_id);
+    if (!layers.ok()) return layers.status();
+    Visible out;
+    if (p == Primitive::kEvent) {
+      uint64_t sequence = ReadU64(name);
+      for (const Layer& layer : **layers) {
+        auto v = txn_.Get(dbs_.records, EventLog::EventKey(layer.branch_id, space_id, sequence));
+        if (!v.ok()) return v.status();
+        if (!v->has_value()) continue;
+        auto e = DecodeEventRecord(**v);
+        if (!e.ok()) return e.status();
+        if (e->version > std::min(at_, layer.max_version)) continue;
+        return e;
+      }
+      return out;
+    }
+    RecordScope scope{*layers, space_id, p};
+    auto rec = RecordStore::Read(txn_, dbs_.records, scope, name, at_);
+    if (!rec.ok()) return rec.status();
+    if (!rec->has_value()) return out;
+    out.version = (*rec)->version;
+    if ((*rec)->tombstone) return out;
+    auto value = DecodeValue((*rec)->payload);
+    if (!value.ok()) return value.status();
+    out.present = true;
+    out.value = std::move(value).value();
+    out.payload = std::move((*rec)->payload);
+    return out;
+  }
+
+ private:
+  // The event record layout of event_log.h.
+  static Result<Visible> DecodeEventRecord(std::string_view v) {
+    constexpr size_t kHeader = 8 + 8 + 32 + 32 + 2;
+    if (v.size() < kHeader) return Status::Internal("corrupt event record");
+    Visible out;
+    out.version = ReadU64(v);
+    size_t type_len = (static_cast<uint8_t>(v[80]) << 8) | static_cast<uint8_t>(v[81]);
+    if (v.size() < kHeader + type_len) return Status::Internal("corrupt event record");
+    out.event_type = std::string(v.substr(kHeader, type_len));
+    auto payload = DecodeValue(v.substr(kHeader + type_len));
+    if (!payload.ok()) return payload.status();
+    out.present = true;
+    out.value = std::move(payload).value();
+    return out;
+  }
+
+  Result<const LayerChain*> LayersFor(uint32_t space_id) {
+    auto it = per_space_.find(space_id);
+    if (it != per_space_.end()) return &it->second;
+    auto name = space_names_.find(space_id);
+    if (name == space_names_.end()) return Status::Internal("change index names an unknown space");
+    auto layers = Catalog::SpaceLayers(txn_, dbs_, chain_, name->second, at_);
+    if (!layers.ok()) return layers.status();
+    return &per_space_.emplace(space_id, std::move(layers).value()).first->second;
+  }
+
+  const Txn& txn_;
+  const Databases& dbs_;
+  LayerChain chain_;
+  uint64_t at_;
+  const std::map<uint32_t, std::string>& space_names_;
+  std::map<uint32_t, LayerChain> per_space_;
+};
+
+Result<std::map<uint32_t, std::string>> SpaceNames(const Txn& txn, const Databases& dbs) {
+  std::map<uint32_t, std::string> out;
+  Cursor c(txn, dbs.catalog);
+  for (bool ok = c.Seek(kCatalogSpacePrefix); ok && c.key().substr(0, kCatalogSpacePrefix.size()) == kCatalogSpacePrefix;
+       ok = c.Next()) {
+    if (c.value().size() != 4) return Status::Internal("corrupt space record");
+    out.emplace(ReadU32(c.value()), std::string(c.key().substr(kCatalogSpacePrefix.size())));
+  }
+  STRATA_RETURN_IF_ERROR(c.status());
+  return out;
+}
+
+// Every layer of `chain`, from `after` on.
+std::vector<ChangeRange> AllChanges(const LayerChain& chain, uint64_t after) {
+  std::vector<ChangeRange> out;
+  for (const Layer& l : chain) out.push_back({l.branch_id, after, l.max_version});
+  return out;
+}
+
+// The fork point of two chains: their first shared branch, read up to the
+// smaller cap. nullopt when they share none.
+Result<std::optional<Ancestry>> ForkAncestry(const Txn& txn, const Databases& dbs, const LayerChain& a,
+                                             const LayerChain& b) {
+  for (size_t i = 0; i < a.size(); ++i) {
+    for (size_t j = 0; j < b.size(); ++j) {
+      if (a[i].branch_id != b[j].branch_id) continue;
+      Ancestry out;
+      out.base_version = std::min(a[i].max_version, b[j].max_version);
+      for (size_t k = 0; k < i; ++k) out.changes_a.push_back({a[k].branch_id, 0, a[k].max_version});
+      out.changes_a.push_back({a[i].branch_id, out.base_version, a[i].max_version});
+      for (size_t k = 0; k < j; ++k) out.changes_b.push_back({b[k].branch_id, 0, b[k].max_version});
+      out.changes_b.push_back({b[j].branch_id, out.base_version, b[j].max_version});
+      auto ancestor = Catalog::BranchById(txn, dbs, a[i].branch_id);
+      if (!ancestor.ok()) return ancestor.status();
+      if (!ancestor->has_value()) return Status::Internal("branch catalog names a missing ancestor");
+      auto chain = Catalog::Layers(txn, dbs, **ancestor);
+      if (!chain.ok()) return chain.status();
+      out.base_chain = std::move(chain).value();
+      return std::optional<Ancestry>(std::move(out));
+    }
+  }
+  return std::optional<Ancestry>();
+}
+
+// Scans `ranges` into `names` (named primitives and events alike).
+Status CollectChanges(const Txn& txn, const Databases& dbs, const std::vector<ChangeRange>& ranges,
+                      std::set<NameKey>& names) {
+  for (const ChangeRange& r : ranges) {
+    STRATA_RETURN_IF_ERROR(ChangeIndex::Scan(txn, dbs.records, r.branch_id, r.after, r.up_to,
+                                             [&](const ChangeEntry& e) {
+                                               if (Compared(e.primitive)) names.emplace(e.space_id, e.primitive, e.name);
+                                               return Status::Ok();
+                                             }));
+  }
+  return Status::Ok();
+}
+
+// Spaces that a layer in `ranges` detached from its ancestors (a forced space
+// delete) within its range: what it inherited there vanished without change
+// entries, so every name of such a space is a candidate.
+Status CollectDetachedSpaces(const Txn& txn, const Databases& dbs, const std::vector<ChangeRange>& ranges,
+                             std::set<std::string>& spaces) {
+  for (const ChangeRange& r : ranges) {
+    auto memberships = Catalog::Memberships(txn, dbs, r.branch_id);
+    if (!memberships.ok()) return memberships.status();
+    for (const auto& [name, m] : *memberships) {
+      if (m.detached_at.has_value() && *m.detached_at > r.after && *m.detached_at <= r.up_to) spaces.insert(name);
+    }
+  }
+  return Status::Ok();
+}
+
+// Adds every live named record of `space` seen through `chain` to `names`.
+Status AddLiveNames(const Txn& txn, const Databases& dbs, const LayerChain& chain, const std::string& space,
+                    std::set<NameKey>& names) {
+  auto space_id = Catalog::FindSpace(txn, dbs, space);
+  if (!space_id.ok()) return space_id.status();
+  if (!space_id->has_value()) return Status::Ok();
+  auto layers = Catalog::SpaceLayers(txn, dbs, chain, space, UINT64_MAX);
+  if (!layers.ok()) return layers.status();
+  for (Primitive p : {Primitive::kKv, Primitive::kState, Primitive::kJson}) {
+    RecordScope scope{&*layers, **space_id, p};
+    std::optional<std::string> after;
+    while (true) {
+      auto page = RecordStore::List(txn, dbs.records, scope, "", after, 10000, UINT64_MAX);
+      if (!page.ok()) return page.status();
+      for (auto& name : page->names) names.emplace(**space_id, p, name);
+      if (!page->has_more || page->names.empty()) break;
+      after = page->names.back();
+    }
+  }
+  return Status::Ok();
+}
+
+// Every candidate of a comparison of the two chains under `ancestry`.
+Status CollectCandidates(const Txn& txn, const Databases& dbs, const Ancestry& ancestry, const LayerChain& chain_a,
+                         const LayerChain& chain_b, std::set<NameKey>& names) {
+  STRATA_RETURN_IF_ERROR(CollectChanges(txn, dbs, ancestry.changes_a, names));
+  STRATA_RETURN_IF_ERROR(CollectChanges(txn, dbs, ancestry.changes_b, names));
+  std::set<std::string> detached;
+  STRATA_RETURN_IF_ERROR(CollectDetachedSpaces(txn, dbs, ancestry.changes_a, detached));
+  STRATA_RETURN_IF_ERROR(CollectDetachedSpaces(txn, dbs, ancestry.changes_b, detached));
+  for (const auto& space : detached) {
+    STRATA_RETURN_IF_ERROR(AddLiveNames(txn, dbs, chain_a, space, names));
+    STRATA_RETURN_IF_ERROR(AddLiveNames(txn, dbs, chain_b, space, names));
+  }
+  return Status::Ok();
+}
+
+std::string DisplayKey(Primitive p, const std::string& name) {
+  return p == Primitive::kEvent ? std::to_string(ReadU64(name)) : name;
+}
+
+Value Shown(const Visible& v) {
+  if (!v.present) return Value();
+  if (!v.event_type.empty()) return Value{{"event_type", v.event_type}, {"value", v.value}};
+  return v.value;
+}
+
+struct Loaded {
+  BranchRecord a;
+  BranchRecord b;
+  LayerChain chain_a;
+  LayerChain chain_b;
+};
+
+Result<Loaded> LoadPair(const Txn& txn, const Databases& dbs, std::string_view a, std::string_view b) {
+  Loaded out;
+  auto ra = Catalog::FindBranch(txn, dbs, a);
+  if (!ra.ok()) return ra.status();
+  auto rb = Catalog::FindBranch(txn, dbs, b);
+  if (!rb.ok()) return rb.status();
+  out.a = *ra;
+  out.b = *rb;
+  auto ca = Catalog::Layers(txn, dbs, out.a);
+  if (!ca.ok()) return ca.status();
+  auto cb = Catalog::Layers(txn, dbs, out.b);
+  if (!cb.ok()) return cb.status();
+  out.chain_a = std::move(ca).value();
+  out.chain_b = std::move(cb).value();
+  return out;
+}
+
+enum class Strategy { kLastWriterWins, kSourceWins, kTargetWins, kStrict };
+
+Result<Strategy> ParseStrategy(std::string_view s) {
+  if (s.empty() || s == "last_writer_wins") return Strategy::kLastWriterWins;
+  if (s == "source_wins") return Strategy::kSourceWins;
+  if (s == "target_wins") return Strategy::kTargetWins;
+  if (s == "strict") return Strategy::kStrict;
+  return Status::InvalidArgument("unknown merge strategy " + QuoteName(s) +
+                                 "; expected last_writer_wins, source_wins, target_wins or strict");
+}
+
+}  // namespace
+
+Result<BranchDiff> BranchStore::Diff(std::string_view a, std::string_view b) {
+  STRATA_RETURN_IF_ERROR(ValidateBranchName(a));
+  STRATA_RETURN_IF_ERROR(ValidateBranchName(b));
+  auto txn = Txn::BeginRead(core_.env());
+  if (!txn.ok()) return txn.status();
+  const Databases& dbs = core_.dbs();
+  auto pair = LoadPair(*txn, dbs, a, b);
+  if (!pair.ok()) return pair.status();
+  BranchDiff out;
+  out.branch_a = std::string(a);
+  out.branch_b = std::string(b);
+  auto fork = ForkAncestry(*txn, dbs, pair->chain_a, pair->chain_b);
+  if (!fork.ok()) return fork.status();
+  Ancestry ancestry;
+  if (fork->has_value()) {
+    ancestry = std::move(**fork);
+  } else {
+    ancestry.unrelated = true;
+    ancestry.changes_a = AllChanges(pair->chain_a, 0);
+    ancestry.changes_b = AllChanges(pair->chain_b, 0);
+  }
+  out.unrelated = ancestry.unrelated;
+  std::set<NameKey> names;
+  STRATA_RETURN_IF_ERROR(CollectCandidates(*txn, dbs, ancestry, pair->chain_a, pair->chain_b, names));
+  auto space_names = SpaceNames(*txn, dbs);
+  if (!space_names.ok()) return space_names.status();
+  SideReader side_a(*txn, dbs, pair->chain_a, UINT64_MAX, *space_names);
+  SideReader side_b(*txn, dbs, pair->chain_b, UINT64_MAX, *space_names);
+  for (const auto& [space_id, p, name] : names) {
+    auto va = side_a.Read(space_id, p, name);
+    if (!va.ok()) return va.status();
+    auto vb = side_b.Read(space_id, p, name);
+    if (!vb.ok()) return vb.status();
+    if (SameVisible(*va, *vb)) continue;
+    BranchDiffEntry e{space_names->at(space_id), PrimitiveName(p), DisplayKey(p, name), "", Shown(*va), Shown(*vb)};
+    if (!va->present) {
+      e.change = "added";
+      ++out.added;
+    } else if (!vb->present) {
+      e.change = "removed";
+      ++out.removed;
+    } else {
+      e.change = "modified";
+      ++out.modified;
+    }
+    out.entries.push_back(std::move(e));
+  }
+  return out;
+}
+
+Result<BranchMergeResult> BranchStore::Merge(std::string_view source, std::string_view target,
+                                             std::string_view strategy_name) {
+  STRATA_RETURN_IF_ERROR(ValidateBranchName(source));
+  STRATA_RETURN_IF_ERROR(ValidateBranchName(target));
+  auto strategy = ParseStrategy(strategy_name);
+  if (!strategy.ok()) return strategy.status();
+  if (source == target) {
+    return Status::InvalidArgument("cannot merge branch " + QuoteName(source) + " into itself");
+  }
+  BranchMergeResult out;
+  Status st = core_.writer().Run([&](WriteContext& ctx) -> Status {
+    Txn& txn = ctx.txn();
+    const Databases& dbs = ctx.dbs();
+    out = BranchMergeResult{};
+    out.source = std::string(source);
+    out.target = std::string(target);
+    out.strategy = strategy_name.empty() ? "last_writer_wins" : std::string(strategy_name);
+    auto pair = LoadPair(txn, dbs, source, target);
+    if (!pair.ok()) return pair.status();
+    const BranchRecord& src = pair->a;
+    const BranchRecord& tgt = pair->b;
+    uint64_t source_version = ctx.current_version();
+
+    // The base: the last merge of this pair, else the fork point, else none.
+    Ancestry ancestry;
+    auto merged = txn.Get(dbs.catalog, MergeBaseKey(src.id, tgt.id));
+    if (!merged.ok()) return merged.status();
+    auto fork = ForkAncestry(txn, dbs, pair->chain_a, pair->chain_b);
+    if (!fork.ok()) return fork.status();
+    out.unrelated = !fork->has_value();
+    if (merged->has_value()) {
+      if ((*merged)->size() != 16) return Status::Internal("corrupt merge base record");
+      uint64_t merged_source = ReadU64(**merged);
+      uint64_t merged_target = ReadU64((*merged)->substr(8));
+      ancestry.changes_a = AllChanges(pair->chain_a, merged_source);
+      ancestry.changes_b = AllChanges(pair->chain_b, merged_target);
+      ancestry.base_chain = pair->chain_a;  // the source as it was merged
+      ancestry.base_version = merged_source;
+    } else if (fork->has_value()) {
+      ancestry = std::move(**fork);
+    } else {
+      ancestry.changes_a = AllChanges(pair->chain_a, 0);
+      ancestry.changes_b = AllChanges(pair->chain_b, 0);
+    }
+
+    std::set<NameKey> names;
+    STRATA_RETURN_IF_ERROR(CollectCandidates(txn, dbs, ancestry, pair->chain_a, pair->chain_b, names));
+    // Source events since the base, in source order (version, then sequence).
+    std::vector<std::tuple<uint64_t, uint64_t, uint32_t>> source_events;  // (version, sequence, space)
+    for (const ChangeRange& r : ancestry.changes_a) {
+      STRATA_RETURN_IF_ERROR(ChangeIndex::Scan(txn, dbs.records, r.branch_id, r.after, r.up_to,
+                                               [&](const ChangeEntry& e) {
+                                                 if (e.primitive == Primitive::kEvent) {
+                                                   source_events.emplace_back(e.version, ReadU64(e.name), e.space_id);
+                                                 }
+                                                 return Status::Ok();
+                                               }));
+    }
+    std::sort(source_events.begin(), source_events.end());
+
+    auto space_names = SpaceNames(txn, dbs);
+    if (!space_names.ok()) return space_names.status();
+    SideReader side_s(txn, dbs, pair->chain_a, UINT64_MAX, *space_names);
+    SideReader side_t(txn, dbs, pair->chain_b, UINT64_MAX, *space_names);
+    std::optional<SideReader> side_base;
+    if (ancestry.base_chain.has_value()) {
+      side_base.emplace(txn, dbs, *ancestry.base_chain, ancestry.base_version, *space_names);
+    }
+
+    struct Apply {
+      uint32_t space_id;
+      Primitive primitive;
+      std::string name;
+      Visible source;
+      bool target_present;
+    };
+    std::vector<Apply> applies;
+    for (const auto& [space_id, p, name] : names) {
+      if (p == Primitive::kEvent) continue;  // events are appended, not merged by name
+      auto vs = side_s.Read(space_id, p, name);
+      if (!vs.ok()) return vs.status();
+      auto vt = side_t.Read(space_id, p, name);
+      if (!vt.ok()) return vt.status();
+      if (SameVisible(*vs, *vt)) continue;
+      Visible base;
+      if (side_base.has_value()) {
+        auto vb = side_base->Read(space_id, p, name);
+        if (!vb.ok()) return vb.status();
+        base = std::move(vb).value();
+      }
+      bool source_changed = !SameVisible(*vs, base);
+      bool target_changed = !SameVisible(*vt, base);
+      bool take_source = false;
+      if (source_changed && !target_changed) {
+        take_source = true;
+      } else if (target_changed && !source_changed) {
+        take_source = false;
+      } else {
+        switch (*strategy) {
+          case Strategy::kLastWriterWins: take_source = vs->version >= vt->version; break;
+          case Strategy::kSourceWins: take_source = true; break;
+          case Strategy::kTargetWins: take_source = false; break;
+          case Strategy::kStrict: take_source = false; break;
+        }
+        out.conflicts.push_back({space_names->at(space_id), PrimitiveName(p), name, Shown(*vs), Shown(*vt),
+                                 take_source ? "source" : "target"});
+      }
+      if (take_source) applies.push_back({space_id, p, name, std::move(vs).value(), vt->present});
+    }
+    if (*strategy == Strategy::kStrict && !out.conflicts.empty()) {
+      std::string msg = "strict merge of branch " + QuoteName(source) + " into " + QuoteName(target) + ": " +
+                        std::to_string(out.conflicts.size()) + " conflicting key(s):";
+      for (size_t i = 0; i < out.conflicts.size() && i < 10; ++i) {
+        const auto& c = out.conflicts[i];
+        msg += (i == 0 ? " " : ", ") + c.primitive + " " + QuoteName(c.key) + " in space " + QuoteName(c.space);
+      }
+      if (out.conflicts.size() > 10) msg += ", ...";
+      return Status::Conflict(msg);
+    }
+
+    out.version = ctx.current_version();
+    if (!applies.empty() || !source_events.empty()) {
+      auto version = ctx.NextVersion();
+      if (!version.ok()) return version.status();
+      out.version = *version;
+      int64_t live_delta = 0;
+      for (const Apply& a : applies) {
+        auto space_id = Catalog::EnsureSpace(txn, dbs, tgt.id, space_names->at(a.space_id));
+        if (!space_id.ok()) return space_id.status();
+        STRATA_RETURN_IF_ERROR(RecordStore::Write(txn, dbs.records, tgt.id, a.space_id, a.primitive, a.name,
+                                                  *version, ctx.timestamp(), !a.source.present, a.source.payload));
+        if (a.source.present && !a.target_present) ++live_delta;
+        if (!a.source.present && a.target_present) --live_delta;
+        ++out.keys_applied;
+      }
+      for (const auto& [ev_version, sequence, space_id] : source_events) {
+        std::string seq_name;
+        AppendU64(seq_name, sequence);
+        auto ev = side_s.Read(space_id, Primitive::kEvent, seq_name);
+        if (!ev.ok()) return ev.status();
+        if (!ev->present) continue;  // gone with a deleted space
+        auto ensured = Catalog::EnsureSpace(txn, dbs, tgt.id, space_names->at(space_id));
+        if (!ensured.ok()) return ensured.status();
+        auto appended = EventLog::AppendInWriter(ctx, tgt.id, space_id, ev->event_type, ev->value, *version);
+        if (!appended.ok()) return appended.status();
+        ++out.keys_applied;
+      }
+      if (live_delta != 0) STRATA_RETURN_IF_ERROR(core_.AdjustLiveKeys(ctx, tgt.id, live_delta));
+    }
+    // The next merge of this pair starts here.
+    std::string base;
+    AppendU64(base, source_version);
+    AppendU64(base, out.version);
+    return txn.Put(dbs.catalog, MergeBaseKey(src.id, tgt.id), base);
+  });
+  if (!st.ok()) return st;
+  return out;
+}
+
+}  // namespace strata::storage

@@ -1,0 +1,306 @@
+// Branch merge (spec/api.md §9): three-way against the common ancestor (the
+// fork point or the last merge of the pair), every primitive, each strategy.
+// Real LMDB in a temporary directory.
+#include <algorithm>
+#include <string>
+#include <vector>
+
+#include <gtest/gtest.h>
+
+#include "storage/engine.h"
+#include "tests/storage/engine_test_env.h"
+
+namespace strata::storage {
+namespace {
+
+class BranchMergeTest : public testing::EngineTest {
+ protected:
+  BranchStore& branches() { return engine_->branches(); }
+  Scope On(std::string_view branch, std::string_view space = "") {
+    return Scope{std::string(branch), std::string(space)};
+  }
+  void Fork(std::string_view s, std::string_view d) {
+    auto r = branches().Fork(s, d);
+    ASSERT_TRUE(r.ok()) << r.status().message();
+  }
+  void Put(std::string_view branch, std::string_view key, const Value& v, std::string_view space = "") {
+    auto r = kv().Put(On(branch, space), key, v);
+    ASSERT_TRUE(r.ok()) << r.status().message();
+  }
+  void Del(std::string_view branch, std::string_view key) { ASSERT_TRUE(kv().Delete(On(branch), key).ok()); }
+  Value Get(std::string_view branch, std::string_view key, std::string_view space = "") {
+    auto r = kv().Get(On(branch, space), key, std::nullopt);
+    EXPECT_TRUE(r.ok()) << r.status().message();
+    if (!r.ok() || !r->has_value()) return Value();
+    return (*r)->value;
+  }
+  BranchMergeResult Merge(std::string_view s, std::string_view t, std::string_view strategy = "") {
+    auto r = branches().Merge(s, t, strategy);
+    EXPECT_TRUE(r.ok()) << r.status().message();
+    return r.ok() ? *r : BranchMergeResult{};
+  }
+  // kv "k" = 1 on default, forked to "feature", then changed on both sides.
+  void ConflictSetUp() {
+    Put("default", "k", 1);
+    Fork("default", "feature");
+    Put("default", "k", "target");
+    Put("feature", "k", "source");  // the later write
+  }
+};
+
+TEST_F(BranchMergeTest, OneSidedChangesApplyWithoutConflict) {
+  Put("default", "a", 1);
+  Put("default", "b", 1);
+  Fork("default", "feature");
+  Put("feature", "a", 2);        // source only
+  Put("default", "b", 3);        // target only
+  Put("feature", "new", "n");    // added on source
+  BranchMergeResult r = Merge("feature", "default");
+  EXPECT_TRUE(r.conflicts.empty());
+  EXPECT_EQ(r.keys_applied, 2u);
+  EXPECT_EQ(r.strategy, "last_writer_wins");
+  EXPECT_FALSE(r.unrelated);
+  EXPECT_GT(r.version, 0u);
+  EXPECT_EQ(Get("default", "a"), Value(2));
+  EXPECT_EQ(Get("default", "b"), Value(3));  // kept
+  EXPECT_EQ(Get("default", "new"), Value("n"));
+  // The source is unchanged.
+  EXPECT_EQ(Get("feature", "b"), Value(1));
+}
+
+TEST_F(BranchMergeTest, AllWritesAreOneCommit) {
+  Fork("default", "feature");
+  for (int i = 0; i < 5; ++i) Put("feature", "k" + std::to_string(i), i);
+  BranchMergeResult r = Merge("feature", "default");
+  EXPECT_EQ(r.keys_applied, 5u);
+  for (int i = 0; i < 5; ++i) {
+    auto v = kv().Get(On("default"), "k" + std::to_string(i), std::nullopt);
+    ASSERT_TRUE(v.ok() && v->has_value());
+    EXPECT_EQ((*v)->version, r.version);
+  }
+}
+
+TEST_F(BranchMergeTest, DeletionsPropagate) {
+  Put("default", "gone", 1);
+  Put("default", "kept", 1);
+  Fork("default", "feature");
+  Del("feature", "gone");
+  BranchMergeResult r = Merge("feature", "default");
+  EXPECT_EQ(r.keys_applied, 1u);
+  EXPECT_TRUE(Get("default", "gone").is_null());
+  EXPECT_EQ(Get("default", "kept"), Value(1));
+  // A delete on the target only stays deleted.
+  Fork("default", "f2");
+  Del("default", "kept");
+  Merge("f2", "default");
+  EXPECT_TRUE(Get("default", "kept").is_null());
+}
+
+TEST_F(BranchMergeTest, SameChangeOnBothSidesIsNoConflict) {
+  Put("default", "k", 1);
+  Fork("default", "feature");
+  Put("default", "k", 9);
+  Put("feature", "k", 9);
+  BranchMergeResult r = Merge("feature", "default", "strict");
+  EXPECT_TRUE(r.conflicts.empty());
+  EXPECT_EQ(r.keys_applied, 0u);
+}
+
+TEST_F(BranchMergeTest, LastWriterWins) {
+  ConflictSetUp();
+  BranchMergeResult r = Merge("feature", "default");
+  ASSERT_EQ(r.conflicts.size(), 1u);
+  EXPECT_EQ(r.conflicts[0].key, "k");
+  EXPECT_EQ(r.conflicts[0].space, "default");
+  EXPECT_EQ(r.conflicts[0].primitive, "kv");
+  EXPECT_EQ(r.conflicts[0].source_value, Value("source"));
+  EXPECT_EQ(r.conflicts[0].target_value, Value("target"));
+  EXPECT_EQ(r.conflicts[0].resolution, "source");
+  EXPECT_EQ(Get("default", "k"), Value("source"));
+}
+
+TEST_F(BranchMergeTest, LastWriterWinsKeepsTheLaterTarget) {
+  Put("default", "k", 1);
+  Fork("default", "feature");
+  Put("feature", "k", "source");
+  Put("default", "k", "target");  // the later write
+  BranchMergeResult r = Merge("feature", "default", "last_writer_wins");
+  ASSERT_EQ(r.conflicts.size(), 1u);
+  EXPECT_EQ(r.conflicts[0].resolution, "target");
+  EXPECT_EQ(Get("default", "k"), Value("target"));
+}
+
+TEST_F(BranchMergeTest, SourceWins) {
+  Put("default", "k", 1);
+  Fork("default", "feature");
+  Put("feature", "k", "source");
+  Put("default", "k", "target");
+  BranchMergeResult r = Merge("feature", "default", "source_wins");
+  ASSERT_EQ(r.conflicts.size(), 1u);
+  EXPECT_EQ(r.conflicts[0].resolution, "source");
+  EXPECT_EQ(Get("default", "k"), Value("source"));
+}
+
+TEST_F(BranchMergeTest, TargetWins) {
+  ConflictSetUp();
+  BranchMergeResult r = Merge("feature", "default", "target_wins");
+  ASSERT_EQ(r.conflicts.size(), 1u);
+  EXPECT_EQ(r.conflicts[0].resolution, "target");
+  EXPECT_EQ(Get("default", "k"), Value("target"));
+}
+
+TEST_F(BranchMergeTest, DeleteAgainstModifyIsAConflict) {
+  Put("default", "k", 1);
+  Fork("default", "feature");
+  Put("default", "k", 2);
+  Del("feature", "k");
+  BranchMergeResult r = Merge("feature", "default", "source_wins");
+  ASSERT_EQ(r.conflicts.size(), 1u);
+  EXPECT_TRUE(r.conflicts[0].source_value.is_null());
+  EXPECT_TRUE(Get("default", "k").is_null());
+}
+
+TEST_F(BranchMergeTest, StrictWritesNothing) {
+  ConflictSetUp();
+  Put("feature", "clean", 1);  // would apply without the conflict
+  auto before = kv().Get(On("default"), "k", std::nullopt);
+  auto r = branches().Merge("feature", "default", "strict");
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.status().code(), Code::kConflict);
+  EXPECT_NE(r.status().message().find("\"k\""), std::string::npos) << r.status().message();
+  EXPECT_EQ(Get("default", "k"), Value("target"));
+  EXPECT_TRUE(Get("default", "clean").is_null());
+  auto after = kv().Get(On("default"), "k", std::nullopt);
+  EXPECT_EQ((*before)->version, (*after)->version);
+  // Not recorded as merged: a later non-strict merge still sees everything.
+  BranchMergeResult again = Merge("feature", "default", "source_wins");
+  EXPECT_EQ(again.keys_applied, 2u);
+}
+
+TEST_F(BranchMergeTest, RepeatedMergeAppliesOnlyWhatChangedSince) {
+  Put("default", "a", 1);
+  Fork("default", "feature");
+  Put("feature", "a", 2);
+  Put("feature", "b", 2);
+  EXPECT_EQ(Merge("feature", "default").keys_applied, 2u);
+  // Nothing changed: nothing applied.
+  BranchMergeResult none = Merge("feature", "default");
+  EXPECT_EQ(none.keys_applied, 0u);
+  EXPECT_TRUE(none.conflicts.empty());
+  // The target changes "a" after the merge; the source changes only "c".
+  Put("default", "a", 100);
+  Put("feature", "c", 3);
+  BranchMergeResult second = Merge("feature", "default");
+  EXPECT_EQ(second.keys_applied, 1u);
+  EXPECT_TRUE(second.conflicts.empty());
+  EXPECT_EQ(Get("default", "a"), Value(100));  // not reverted to the source's 2
+  EXPECT_EQ(Get("default", "c"), Value(3));
+}
+
+TEST_F(BranchMergeTest, StateAndJson) {
+  ASSERT_TRUE(engine_->state().Put(On("default"), "cell", 1).ok());
+  ASSERT_TRUE(engine_->json().Set(On("default"), "doc", "$", Value{{"a", 1}}).ok());
+  Fork("default", "feature");
+  ASSERT_TRUE(engine_->state().Put(On("feature"), "cell", 2).ok());
+  ASSERT_TRUE(engine_->json().Set(On("feature"), "doc", "$.b", 2).ok());
+  BranchMergeResult r = Merge("feature", "default");
+  EXPECT_EQ(r.keys_applied, 2u);
+  auto cell = engine_->state().Get(On("default"), "cell", std::nullopt);
+  ASSERT_TRUE(cell.ok() && cell->has_value());
+  EXPECT_EQ((*cell)->value, Value(2));
+  auto doc = engine_->json().Get(On("default"), "doc", "$", std::nullopt);
+  ASSERT_TRUE(doc.ok() && doc->has_value());
+  EXPECT_EQ((*doc)->value, (Value{{"a", 1}, {"b", 2}}));
+}
+
+TEST_F(BranchMergeTest, EventsAppendInSourceOrder) {
+  ASSERT_TRUE(engine_->events().Append(On("default"), "base", 0).ok());
+  Fork("default", "feature");
+  ASSERT_TRUE(engine_->events().Append(On("default"), "t", "t1").ok());
+  ASSERT_TRUE(engine_->events().Append(On("feature"), "s", "s1").ok());
+  ASSERT_TRUE(engine_->events().Append(On("feature"), "s", "s2").ok());
+  BranchMergeResult r = Merge("feature", "default");
+  EXPECT_EQ(r.keys_applied, 2u);
+  auto list = engine_->events().List(On("default"), std::nullopt, 100, std::nullopt, std::nullopt);
+  ASSERT_TRUE(list.ok());
+  ASSERT_EQ(list->size(), 4u);
+  EXPECT_EQ((*list)[2].payload, Value("s1"));
+  EXPECT_EQ((*list)[3].payload, Value("s2"));
+  EXPECT_EQ((*list)[3].sequence, 3u);
+  auto verify = engine_->events().Verify(On("default"));
+  ASSERT_TRUE(verify.ok());
+  EXPECT_TRUE(verify->valid) << verify->reason;
+  // A second merge appends nothing more.
+  EXPECT_EQ(Merge("feature", "default").keys_applied, 0u);
+  EXPECT_EQ(*engine_->events().Len(On("default"), std::nullopt), 4u);
+}
+
+TEST_F(BranchMergeTest, NewSpaceOnSourceComesAlong) {
+  Fork("default", "feature");
+  Put("feature", "k", 1, "docs");
+  Merge("feature", "default");
+  EXPECT_EQ(Get("default", "k", "docs"), Value(1));
+  auto spaces = engine_->spaces().List("default");
+  ASSERT_TRUE(spaces.ok());
+  EXPECT_NE(std::find(spaces->begin(), spaces->end(), "docs"), spaces->end());
+}
+
+TEST_F(BranchMergeTest, ForcedSpaceDeleteOnSourcePropagates) {
+  Put("default", "a", 1, "docs");
+  Put("default", "b", 2, "docs");
+  Put("default", "k", 1);
+  Fork("default", "feature");
+  ASSERT_TRUE(engine_->spaces().Delete("feature", "docs", /*force=*/true).ok());
+  auto diff = branches().Diff("default", "feature");
+  ASSERT_TRUE(diff.ok()) << diff.status().message();
+  EXPECT_EQ(diff->removed, 2u);
+  BranchMergeResult r = Merge("feature", "default");
+  EXPECT_EQ(r.keys_applied, 2u);
+  EXPECT_TRUE(Get("default", "a", "docs").is_null());
+  EXPECT_TRUE(Get("default", "b", "docs").is_null());
+  EXPECT_EQ(Get("default", "k"), Value(1));
+}
+
+TEST_F(BranchMergeTest, ParentIntoChild) {
+  Put("default", "k", 1);
+  Fork("default", "feature");
+  Put("default", "k", 2);
+  Put("feature", "mine", 1);
+  BranchMergeResult r = Merge("default", "feature");
+  EXPECT_TRUE(r.conflicts.empty());
+  EXPECT_EQ(r.keys_applied, 1u);
+  EXPECT_EQ(Get("feature", "k"), Value(2));
+  EXPECT_EQ(Get("feature", "mine"), Value(1));
+}
+
+TEST_F(BranchMergeTest, UnrelatedBranchesTwoWay) {
+  ASSERT_TRUE(branches().Create("x").ok());
+  ASSERT_TRUE(branches().Create("y").ok());
+  Put("x", "xonly", 1);
+  Put("x", "both", "x");
+  Put("y", "both", "y");
+  Put("y", "yonly", 1);
+  BranchMergeResult r = Merge("x", "y", "target_wins");
+  EXPECT_TRUE(r.unrelated);
+  EXPECT_EQ(r.keys_applied, 1u);
+  ASSERT_EQ(r.conflicts.size(), 1u);
+  EXPECT_EQ(Get("y", "xonly"), Value(1));
+  EXPECT_EQ(Get("y", "both"), Value("y"));
+  EXPECT_EQ(Get("y", "yonly"), Value(1));
+}
+
+TEST_F(BranchMergeTest, Errors) {
+  Fork("default", "feature");
+  auto bad = branches().Merge("feature", "default", "theirs");
+  ASSERT_FALSE(bad.ok());
+  EXPECT_EQ(bad.status().code(), Code::kInvalidArgument);
+  auto self = branches().Merge("feature", "feature", "");
+  ASSERT_FALSE(self.ok());
+  EXPECT_EQ(self.status().code(), Code::kInvalidArgument);
+  auto missing = branches().Merge("nope", "default", "");
+  ASSERT_FALSE(missing.ok());
+  EXPECT_EQ(missing.status().code(), Code::kNotFound);
+}
+
+}  // namespace
+}  // namespace strata::storage
