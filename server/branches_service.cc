@@ -1,7 +1,6 @@
 #include "server/branches_service.h"
 
 #include "server/error_mapping.h"
-#include "server/pending_services.h"
 #include "server/value_convert.h"
 
 namespace strata::server {
@@ -101,14 +100,39 @@ grpc::Status BranchesService::Merge(grpc::ServerContext* ctx, const v1::BranchMe
   return grpc::Status::OK;
 }
 
-grpc::Status BranchesService::Export(grpc::ServerContext* ctx, const v1::BranchExportRequest*,
-                                     grpc::ServerWriter<v1::BundleChunk>*) {
-  return NotYet(ctx, "Branches.Export");
+grpc::Status BranchesService::Export(grpc::ServerContext* ctx, const v1::BranchExportRequest* req,
+                                     grpc::ServerWriter<v1::BundleChunk>* writer) {
+  // The bundle writer hands over ~1 MiB pieces; each goes out as one message.
+  auto result = engine_.branches().Export(req->name(), [&](std::string_view piece) -> storage::Status {
+    if (ctx->IsCancelled()) return storage::Status::StateError("export cancelled by the client");
+    v1::BundleChunk chunk;
+    chunk.set_data(std::string(piece));
+    if (!writer->Write(chunk)) return storage::Status::StateError("export stream closed by the client");
+    return storage::Status::Ok();
+  });
+  if (!result.ok()) return ToGrpc(ctx, result.status());
+  return grpc::Status::OK;
 }
 
-grpc::Status BranchesService::Import(grpc::ServerContext* ctx, grpc::ServerReader<v1::BundleChunk>*,
-                                     v1::BranchImportResponse*) {
-  return NotYet(ctx, "Branches.Import");
+grpc::Status BranchesService::Import(grpc::ServerContext* ctx, grpc::ServerReader<v1::BundleChunk>* reader,
+                                     v1::BranchImportResponse* resp) {
+  // The whole bundle is validated before anything is written, so it is
+  // buffered first (each message is bounded by the server's message size).
+  std::string bundle;
+  std::string name;
+  bool first = true;
+  v1::BundleChunk chunk;
+  while (reader->Read(&chunk)) {
+    if (first) name = chunk.branch();
+    first = false;
+    bundle += chunk.data();
+  }
+  auto result = engine_.branches().Import(bundle, name);
+  if (!result.ok()) return ToGrpc(ctx, result.status());
+  resp->set_branch(result->branch);
+  resp->set_entry_count(result->entry_count);
+  resp->set_keys_written(result->keys_written);
+  return grpc::Status::OK;
 }
 
 }  // namespace strata::server

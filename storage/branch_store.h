@@ -9,6 +9,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -71,6 +72,19 @@ struct BranchMergeResult {
   bool unrelated = false;
 };
 
+struct BranchExportResult {
+  std::string branch;
+  uint64_t entry_count = 0;
+  uint64_t bundle_size = 0;
+  std::string checksum;  // SHA-256 of the bundle before its trailer, 32 raw bytes
+};
+
+struct BranchImportResult {
+  std::string branch;
+  uint64_t entry_count = 0;
+  uint64_t keys_written = 0;  // records plus events written
+};
+
 class BranchStore {
  public:
   explicit BranchStore(EngineCore& core) : core_(core) {}
@@ -108,6 +122,16 @@ class BranchStore {
   // kInvalidArgument for an unknown strategy or source == target; kNotFound
   // for a missing branch.
   Result<BranchMergeResult> Merge(std::string_view source, std::string_view target, std::string_view strategy);
+
+  // Streams a bundle (storage/bundle.h) of everything visible on `name`, from
+  // one read snapshot, to `sink` in pieces of about 1 MiB. kNotFound when missing.
+  Result<BranchExportResult> Export(std::string_view name, const std::function<Status(std::string_view)>& sink);
+
+  // Validates the whole bundle, then writes it into a new branch (`name`, or
+  // the bundle's branch name when empty) in one writer operation: nothing is
+  // written unless everything validated. kInvalidArgument for a bad bundle,
+  // kAlreadyExists for a taken name.
+  Result<BranchImportResult> Import(std::string_view bundle, std::string_view name);
 
  private:
   EngineCore& core_;

@@ -177,15 +177,21 @@ Result<AppendResult> EventLog::Append(const Scope& scope, std::string_view type,
 
 Result<AppendResult> EventLog::AppendInWriter(WriteContext& ctx, uint32_t branch_id, uint32_t space_id,
                                               std::string_view type, const Value& payload, uint64_t version) {
+  return AppendInWriterAt(ctx, branch_id, space_id, type, payload, version, ctx.timestamp());
+}
+
+Result<AppendResult> EventLog::AppendInWriterAt(WriteContext& ctx, uint32_t branch_id, uint32_t space_id,
+                                                std::string_view type, const Value& payload, uint64_t version,
+                                                int64_t timestamp) {
   auto head = ReadHead(ctx.txn(), ctx.dbs(), branch_id, space_id);
   if (!head.ok()) return head.status();
   std::string encoded_payload = EncodeValue(payload);
   uint64_t sequence = head->next_sequence;
-  std::string hash = EventHash(head->last_hash, sequence, type, ctx.timestamp(), payload);
+  std::string hash = EventHash(head->last_hash, sequence, type, timestamp, payload);
   std::string record;
   record.reserve(kEventHeaderBytes + type.size() + encoded_payload.size());
   AppendU64(record, version);
-  AppendU64(record, static_cast<uint64_t>(ctx.timestamp()));
+  AppendU64(record, static_cast<uint64_t>(timestamp));
   record += head->last_hash;
   record += hash;
   record.push_back(static_cast<char>((type.size() >> 8) & 0xff));

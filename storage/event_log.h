@@ -69,6 +69,10 @@ class EventLog {
   // (taken by the caller), chaining from the log head. Does not validate.
   static Result<AppendResult> AppendInWriter(WriteContext& ctx, uint32_t branch_id, uint32_t space_id,
                                              std::string_view type, const Value& payload, uint64_t version);
+  // The same with an explicit event timestamp (branch import keeps the original ones).
+  static Result<AppendResult> AppendInWriterAt(WriteContext& ctx, uint32_t branch_id, uint32_t space_id,
+                                               std::string_view type, const Value& payload, uint64_t version,
+                                               int64_t timestamp);
 
   // The record key of an event (for storage tests that tamper with the log).
   static std::string EventKey(uint32_t branch_id, uint32_t space_id, uint64_t sequence);

@@ -8,6 +8,7 @@
 
 #include "strata/v1/branches.grpc.pb.h"
 #include "strata/v1/events.grpc.pb.h"
+#include "strata/v1/vectors.grpc.pb.h"
 #include "tests/testutil/server_fixture.h"
 
 namespace strata {
@@ -153,14 +154,15 @@ TEST_F(BranchesServiceTest, ErrorsCarryTheirCodesAndReasons) {
     EXPECT_EQ(st.error_code(), grpc::StatusCode::NOT_FOUND);
   }
   {
-    // Export is not implemented yet: it answers UNIMPLEMENTED with its reason.
-    v1::BranchExportRequest req;
-    req.set_name("default");
+    // A still-pending service answers UNIMPLEMENTED with its reason (Branches
+    // export/import are implemented; vectors are the pending ones).
+    auto vectors = v1::Vectors::NewStub(channel_);
+    v1::CreateCollectionRequest req;
+    req.set_name("docs");
+    req.set_dimension(3);
+    v1::WriteResponse resp;
     CallContext ctx;
-    auto reader = branches_->Export(ctx.get(), req);
-    v1::BundleChunk chunk;
-    EXPECT_FALSE(reader->Read(&chunk));
-    grpc::Status st = reader->Finish();
+    grpc::Status st = vectors->CreateCollection(ctx.get(), req, &resp);
     EXPECT_EQ(st.error_code(), grpc::StatusCode::UNIMPLEMENTED);
     EXPECT_EQ(ctx.reason(), "unimplemented");
   }

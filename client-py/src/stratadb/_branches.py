@@ -6,12 +6,18 @@ keeps it as a layer over its parent); a space is a namespace inside a branch.
 The handle's current branch and space go out with every data call;
 `branch_use` and `space_use` change them for this handle only."""
 
+import hashlib
+import os
 import re
-from typing import Any, Dict, List, Optional
+import struct
+import zlib
+from typing import Any, Dict, Iterator, List, Optional
+
+import grpc
 
 from ._proto import branches_pb2, branches_pb2_grpc, spaces_pb2, spaces_pb2_grpc
 from .codec import decode
-from .errors import NotFoundError, ValidationError
+from .errors import NotFoundError, ValidationError, from_rpc_error
 
 __all__ = ["BranchesMixin"]
 
@@ -72,6 +78,103 @@ def _strategy(value) -> str:
     if value not in _MERGE_STRATEGIES:
         raise _invalid(f"unknown merge strategy {value!r}; expected one of {', '.join(_MERGE_STRATEGIES)}")
     return value
+
+
+_BUNDLE_MAGIC = b"STRATABUNDLE"
+_BUNDLE_VERSION = 1
+_IMPORT_PIECE = 1 << 20  # bytes per BundleChunk sent on import
+
+
+def _bad_bundle(message: str) -> ValidationError:
+    return ValidationError(message, reason="validation")
+
+
+def _check_entry(entry: bytes) -> None:
+    """The entry layouts of docs/format.md "Bundles" (raises on a malformed one)."""
+    pos = 0
+
+    def take(n: int) -> bytes:
+        nonlocal pos
+        if len(entry) - pos < n:
+            raise ValueError
+        out = entry[pos : pos + n]
+        pos += n
+        return out
+
+    def string() -> bytes:
+        return take(struct.unpack(">I", take(4))[0])
+
+    kind = take(1)
+    string()  # space
+    if kind == b"R":
+        take(1), string(), take(8), take(8), take(1), string()
+    elif kind == b"E":
+        take(8), take(8), take(8), string(), string(), take(32)
+    elif kind != b"S":
+        raise ValueError
+    if pos != len(entry):
+        raise ValueError
+
+
+def validate_bundle_bytes(data: bytes) -> Dict[str, Any]:
+    """The checks of the server's bundle reader: magic, version, every chunk's
+    CRC-32, the trailer's entry count and SHA-256, truncation, trailing bytes."""
+    magic = len(_BUNDLE_MAGIC)
+    if data[:magic] != _BUNDLE_MAGIC:
+        if len(data) < magic and _BUNDLE_MAGIC.startswith(data):
+            raise _bad_bundle("bundle truncated (in the header)")
+        raise _bad_bundle("not a stratad bundle (bad magic)")
+    if len(data) < magic + 6:
+        raise _bad_bundle("bundle truncated (in the header)")
+    (version,) = struct.unpack(">I", data[magic : magic + 4])
+    if version != _BUNDLE_VERSION:
+        raise _bad_bundle(f"unsupported bundle version {version} (this client reads {_BUNDLE_VERSION})")
+    (name_len,) = struct.unpack(">H", data[magic + 4 : magic + 6])
+    pos = magic + 6 + name_len
+    if len(data) < pos:
+        raise _bad_bundle("bundle truncated (in the header)")
+    branch = data[magic + 6 : pos].decode("utf-8", errors="replace")
+    entries = 0
+    frame = 0
+    while True:
+        if len(data) - pos < 9:
+            raise _bad_bundle("bundle truncated (no trailer)")
+        kind = data[pos : pos + 1]
+        length, crc = struct.unpack(">II", data[pos + 1 : pos + 9])
+        if len(data) - pos - 9 < length:
+            raise _bad_bundle(f"bundle truncated (in chunk {frame})")
+        payload = data[pos + 9 : pos + 9 + length]
+        if kind not in (b"D", b"T"):
+            raise _bad_bundle(f"bad chunk kind in chunk {frame}")
+        if zlib.crc32(payload) & 0xFFFFFFFF != crc:
+            raise _bad_bundle(f"checksum mismatch in chunk {frame}")
+        if kind == b"T":
+            if length != 40:
+                raise _bad_bundle("bad bundle trailer")
+            (count,) = struct.unpack(">Q", payload[:8])
+            digest = payload[8:]
+            if hashlib.sha256(data[:pos]).digest() != digest:
+                raise _bad_bundle("bundle checksum mismatch (SHA-256 of the whole bundle)")
+            if count != entries:
+                raise _bad_bundle(f"bundle entry count mismatch: trailer says {count}, bundle holds {entries}")
+            if pos + 9 + length != len(data):
+                raise _bad_bundle("bytes after the bundle trailer")
+            return {"valid": True, "branch": branch, "entry_count": count, "checksum": digest.hex()}
+        at = 0
+        while at < length:
+            if length - at < 4:
+                raise _bad_bundle(f"bad entry in chunk {frame}")
+            (n,) = struct.unpack(">I", payload[at : at + 4])
+            if length - at - 4 < n:
+                raise _bad_bundle(f"bad entry in chunk {frame}")
+            try:
+                _check_entry(payload[at + 4 : at + 4 + n])
+            except ValueError:
+                raise _bad_bundle(f"bad entry in chunk {frame}") from None
+            entries += 1
+            at += 4 + n
+        pos += 9 + length
+        frame += 1
 
 
 class BranchesMixin:
@@ -220,6 +323,64 @@ class BranchesMixin:
         }
 
     # -- spaces ------------------------------------------------------------
+
+    def branch_export(self, name: str, path) -> Dict[str, Any]:
+        """Stream a bundle of everything visible on branch `name` from the
+        server into the file `path` on this machine (written to a temporary
+        file beside it, renamed into place once complete and validated)."""
+        request = branches_pb2.BranchExportRequest(name=_branch_name(name))
+        path = os.fspath(path)
+        tmp = f"{path}.part-{os.getpid()}"
+        try:
+            with open(tmp, "wb") as out:
+                # No deadline: a bundle's size has no bound known in advance.
+                for chunk in self._call(self._branches_stub.Export, request, timeout=None):
+                    out.write(chunk.data)
+            with open(tmp, "rb") as f:
+                info = validate_bundle_bytes(f.read())
+            os.replace(tmp, path)
+        except grpc.RpcError as e:
+            raise from_rpc_error(e, self._target.address) from None
+        finally:
+            if os.path.exists(tmp):
+                os.remove(tmp)
+        return {
+            "branch": name,
+            "path": path,
+            "entry_count": info["entry_count"],
+            "bundle_size": os.path.getsize(path),
+            "checksum": info["checksum"],
+        }
+
+    def branch_import(self, path, name: Optional[str] = None) -> Dict[str, Any]:
+        """Stream the bundle file `path` to the server into a new branch (`name`,
+        or the bundle's own branch name). The server validates the whole bundle
+        before writing anything; a bad bundle raises ValidationError, an
+        existing branch name ConstraintError."""
+        branch = "" if name is None else _branch_name(name)
+        path = os.fspath(path)
+
+        def pieces() -> Iterator[branches_pb2.BundleChunk]:
+            with open(path, "rb") as f:
+                first = True
+                while True:
+                    data = f.read(_IMPORT_PIECE)
+                    if not data and not first:
+                        return
+                    yield branches_pb2.BundleChunk(data=data, branch=branch if first else "")
+                    first = False
+                    if not data:
+                        return
+
+        response = self._call(self._branches_stub.Import, pieces(), timeout=None)
+        return {"branch": response.branch, "entry_count": response.entry_count, "keys_written": response.keys_written}
+
+    def branch_validate_bundle(self, path) -> Dict[str, Any]:
+        """Check a bundle file locally (magic, version, every chunk's checksum,
+        the whole-bundle SHA-256, truncation): {"valid", "branch", "entry_count",
+        "checksum"}; raises ValidationError naming what is wrong."""
+        with open(os.fspath(path), "rb") as f:
+            return validate_bundle_bytes(f.read())
 
     def space_create(self, name: str) -> None:
         """Create a space on the current branch; idempotent."""

@@ -1,0 +1,127 @@
+"""Branch export/import (spec/api.md §9, docs/format.md "Bundles"): export
+from one server, import into a fresh second server, compare every key, its
+history and the event hashes; corrupted, truncated and wrong-version bundles
+are rejected locally and by the server, leaving no branch behind."""
+
+import struct
+
+import pytest
+
+from stratadb import Strata
+from stratadb.errors import ConstraintError, NotFoundError, ValidationError
+
+
+def _strip(history):
+    return [(h.get("value"), h.get("timestamp"), h.get("deleted", False)) for h in history or []]
+
+
+def _populate(db):
+    db.branch_create("exp")
+    db.branch_use("exp")
+    db.kv_put("a", 1)
+    db.kv_put("a", "two")
+    db.kv_put("gone", True)
+    db.kv_delete("gone")
+    db.state_init("cell", 0)
+    db.state_set("cell", 5)
+    db.json_set("doc", "$", {"x": 1})
+    db.json_set("doc", "$.y", [1, 2])
+    db.event_append("created", {"id": 1})
+    db.event_append("updated", {"id": 2})
+    db.space_create("other")
+    db.space_use("other")
+    db.kv_put("b", 2.5)
+    db.event_append("elsewhere", "p")
+    db.space_use("default")
+
+
+def _snapshot(db, branch):
+    db.branch_use(branch)
+    out = {}
+    for space in db.space_list():
+        db.space_use(space)
+        out[space] = {
+            "kv": {k: _strip(db.kv_history(k)) for k in db.kv_list() + ["gone"]},
+            "state": {c: _strip(db.state_history(c)) for c in db.state_list()},
+            "json": {k: _strip(db.json_history(k)) for k in db.json_list()},
+            "events": [
+                (e["sequence"], e["event_type"], e["value"], e["timestamp"], e["hash"], e["prev_hash"])
+                for e in db.event_list(None)
+            ],
+            "verify": db.event_verify()["valid"] if db.event_len() else True,
+        }
+    db.space_use("default")
+    db.branch_use("default")
+    return out
+
+
+@pytest.fixture
+def two_servers(stratad_factory):
+    a, b = stratad_factory(), stratad_factory()
+    with Strata.open(a.address, timeout=30) as da, Strata.open(b.address, timeout=30) as dbb:
+        yield da, dbb
+
+
+def test_export_import_into_fresh_server_reproduces_branch(two_servers, tmp_path):
+    src, dst = two_servers
+    _populate(src)
+    path = tmp_path / "exp.bundle"
+    info = src.branch_export("exp", path)
+    assert info["branch"] == "exp" and info["path"] == str(path)
+    assert info["bundle_size"] == path.stat().st_size
+    assert info["entry_count"] > 0 and len(info["checksum"]) == 64
+    local = src.branch_validate_bundle(path)
+    assert local["valid"] and local["entry_count"] == info["entry_count"] and local["checksum"] == info["checksum"]
+
+    result = dst.branch_import(path)
+    assert result["branch"] == "exp" and result["entry_count"] == info["entry_count"]
+    assert result["keys_written"] > 0
+    before, after = _snapshot(src, "exp"), _snapshot(dst, "exp")
+    assert before == after
+    assert before["default"]["kv"]["a"] and before["other"]["events"]
+    # Versions keep their order.
+    dst.branch_use("exp")
+    versions = [h["version"] for h in dst.kv_history("a")]
+    assert versions == sorted(versions, reverse=True)
+    dst.branch_use("default")
+
+    # Under a new name as well; the same name again is a ConstraintError.
+    assert dst.branch_import(path, name="exp-copy")["branch"] == "exp-copy"
+    with pytest.raises(ConstraintError):
+        dst.branch_import(path)
+
+
+def test_export_of_missing_branch_is_not_found(fresh_db, tmp_path):
+    with pytest.raises(NotFoundError):
+        fresh_db.branch_export("nope", tmp_path / "x.bundle")
+    assert not (tmp_path / "x.bundle").exists()
+
+
+def test_bad_bundles_are_rejected_and_leave_no_branch(two_servers, tmp_path):
+    src, dst = two_servers
+    _populate(src)
+    good = tmp_path / "good.bundle"
+    src.branch_export("exp", good)
+    data = good.read_bytes()
+
+    cases = {
+        "truncated": data[: len(data) // 2],
+        "truncated-trailer": data[:-3],
+        "corrupted": data[: len(data) // 2] + bytes([data[len(data) // 2] ^ 0x20]) + data[len(data) // 2 + 1 :],
+        "version": data[:12] + struct.pack(">I", 7) + data[16:],
+    }
+    expected = {
+        "truncated": "truncated",
+        "truncated-trailer": "truncated",
+        "corrupted": "checksum mismatch",
+        "version": "unsupported bundle version 7",
+    }
+    for case, payload in cases.items():
+        path = tmp_path / f"{case}.bundle"
+        path.write_bytes(payload)
+        with pytest.raises(ValidationError, match=expected[case]):
+            src.branch_validate_bundle(path)
+        with pytest.raises(ValidationError, match=expected[case]):
+            dst.branch_import(path, name=f"bad-{case}")
+        assert not dst.branch_exists(f"bad-{case}")
+    assert dst.branch_list() == ["default"]
