@@ -16,6 +16,7 @@ from typing import Any, Dict, Iterator, List, Optional
 import grpc
 
 from ._proto import branches_pb2, branches_pb2_grpc, spaces_pb2, spaces_pb2_grpc
+from . import validate
 from .codec import decode
 from .errors import NotFoundError, ValidationError, from_rpc_error
 
@@ -32,18 +33,7 @@ def _invalid(message: str) -> ValidationError:
 
 def _branch_name(value, what: str = "branch name") -> str:
     """A legal branch name: 1-255 bytes of UTF-8, no NUL, no '/' at either end."""
-    if not isinstance(value, str):
-        raise _invalid(f"{what} must be str, got {type(value).__name__}")
-    if not value:
-        raise _invalid(f"{what} must not be empty")
-    if "\x00" in value:
-        raise _invalid(f"{what} must not contain NUL")
-    try:
-        size = len(value.encode("utf-8"))
-    except UnicodeEncodeError as e:
-        raise _invalid(f"{what} is not valid unicode: {e.reason}") from None
-    if size > _MAX_BRANCH_BYTES:
-        raise _invalid(f"{what} is {size} bytes, over the limit of {_MAX_BRANCH_BYTES} bytes")
+    validate.utf8_name(value, what, _MAX_BRANCH_BYTES)
     if value.startswith("/") or value.endswith("/"):
         raise _invalid(f"{what} {value!r} must not start or end with '/'")
     return value

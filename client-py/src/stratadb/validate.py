@@ -14,12 +14,9 @@ def _invalid(message: str) -> ValidationError:
     return ValidationError(message, reason="validation")
 
 
-def key(value, what: str = "key") -> str:
-    """Return `value` if it is a legal key (cell name, document id, ...).
-
-    Legal: a non-empty str of at most 1024 bytes UTF-8, without NUL, not in
-    the reserved `_strata/` namespace.
-    """
+def utf8_name(value, what: str, max_bytes: int) -> str:
+    """Return `value` if it is a non-empty str of at most `max_bytes` bytes of
+    UTF-8 without NUL: the rule every name shares (keys, branches, ...)."""
     if not isinstance(value, str):
         raise _invalid(f"{what} must be str, got {type(value).__name__}")
     if not value:
@@ -30,8 +27,18 @@ def key(value, what: str = "key") -> str:
         size = len(value.encode("utf-8"))
     except UnicodeEncodeError as e:
         raise _invalid(f"{what} is not valid unicode: {e.reason}") from None
-    if size > MAX_KEY_BYTES:
-        raise _invalid(f"{what} is {size} bytes, over the limit of {MAX_KEY_BYTES} bytes")
+    if size > max_bytes:
+        raise _invalid(f"{what} is {size} bytes, over the limit of {max_bytes} bytes")
+    return value
+
+
+def key(value, what: str = "key") -> str:
+    """Return `value` if it is a legal key (cell name, document id, ...).
+
+    Legal: a non-empty str of at most 1024 bytes UTF-8, without NUL, not in
+    the reserved `_strata/` namespace.
+    """
+    utf8_name(value, what, MAX_KEY_BYTES)
     if value.startswith(RESERVED_PREFIX):
         raise _invalid(f"{what} {value!r} is in the reserved {RESERVED_PREFIX!r} namespace")
     return value
