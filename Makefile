@@ -24,7 +24,7 @@ APT_PACKAGES := build-essential cmake ninja-build pkg-config ccache git \
 PYTHON ?= python3
 GO     ?= $(shell command -v go 2>/dev/null || echo /usr/local/go/bin/go)
 
-.PHONY: deps venv tools build run test test-cpp test-python bench-kv bench-primitives clean
+.PHONY: deps venv tools build run test test-cpp test-python bench-kv bench-primitives bench-branches clean
 
 ## deps: Debian packages (skipped when all are installed)
 deps: $(STAMPS)/apt
@@ -94,6 +94,14 @@ bench-kv: build bench-peers $(TOOLS)/bin/grpcurl $(TOOLS)/bin/ghz
 ## bench-primitives: state CAS, event append, JSON path update beside etcd and Redis
 bench-primitives: build bench-peers
 	$(VENV)/bin/python bench/primitives/run.py --stratad $(BUILD_DIR)/stratad $(BENCH_ARGS)
+
+## bench-branches: fork/diff/merge time over parents of 1k, 100k and 1M keys, and
+##   export/import MB/s (storage engine in-process; see bench/README.md);
+##   BENCH_ARGS="--sizes 1000,100000 --export-size 100000" for a shorter run
+bench-branches:
+	@test -f $(BUILD_DIR)/build.ninja || cmake -S . -B $(BUILD_DIR) -G Ninja -DCMAKE_BUILD_TYPE=$(BUILD_TYPE)
+	cmake --build $(BUILD_DIR) --target branch_bench -j $(JOBS)
+	$(BUILD_DIR)/branch_bench --out-dir bench/results $(BENCH_ARGS)
 
 clean:
 	rm -rf $(BUILD_DIR) $(STAMPS)

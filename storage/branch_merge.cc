@@ -9,7 +9,12 @@
 // chain that is also in the other's; the base version is the smaller of the
 // two caps at which they read it (the fork point). After a merge of source
 // into target, the catalog records (source version merged, target version
-// after the merge), and the next merge of that pair starts from there.
+// after the merge). The next merge between the pair, in either direction,
+// starts from the most recent of the two records: for a merge in the same
+// direction the base is the source as it was merged; for the reverse
+// direction it is the (now) target as it was merged, the candidates still
+// include the source's own changes the target has not received, and the
+// events that merge appended to the source are not appended back.
 // Branches with no common ancestor (and no merge between them) compare every
 // change either ever made: a two-way comparison, reported as `unrelated`.
 #include <algorithm>
@@ -70,6 +75,21 @@ std::string MergeBaseKey(uint32_t source, uint32_t target) {
   AppendU32(key, source);
   AppendU32(key, target);
   return key;
+}
+
+// A recorded merge of one branch into another (meta_keys.h).
+struct MergeRecord {
+  uint64_t source_version = 0;  // the source version merged
+  uint64_t target_version = 0;  // the target version after the merge
+};
+
+Result<std::optional<MergeRecord>> ReadMergeBase(const Txn& txn, const Databases& dbs, uint32_t source,
+                                                 uint32_t target) {
+  auto v = txn.Get(dbs.catalog, MergeBaseKey(source, target));
+  if (!v.ok()) return v.status();
+  if (!v->has_value()) return std::optional<MergeRecord>();
+  if ((*v)->size() != 16) return Status::Internal("corrupt merge base record");
+  return std::optional<MergeRecord>(MergeRecord{ReadU64(**v), ReadU64((*v)->substr(8))});
 }
 
 // A name's visible state on one side: absent, or a value with the record
@@ -390,25 +410,48 @@ Result<BranchMergeResult> BranchStore::Merge(std::string_view source, std::strin
     const BranchRecord& tgt = pair->b;
     uint64_t source_version = ctx.current_version();
 
-    // The base: the last merge of this pair, else the fork point, else none.
-    Ancestry ancestry;
-    auto merged = txn.Get(dbs.catalog, MergeBaseKey(src.id, tgt.id));
-    if (!merged.ok()) return merged.status();
+    // The base: the most recent merge between the pair in either direction,
+    // else the fork point, else none.
     auto fork = ForkAncestry(txn, dbs, pair->chain_a, pair->chain_b);
     if (!fork.ok()) return fork.status();
     out.unrelated = !fork->has_value();
-    if (merged->has_value()) {
-      if ((*merged)->size() != 16) return Status::Internal("corrupt merge base record");
-      uint64_t merged_source = ReadU64(**merged);
-      uint64_t merged_target = ReadU64((*merged)->substr(8));
-      ancestry.changes_a = AllChanges(pair->chain_a, merged_source);
-      ancestry.changes_b = AllChanges(pair->chain_b, merged_target);
+    auto forward = ReadMergeBase(txn, dbs, src.id, tgt.id);   // source -> target
+    if (!forward.ok()) return forward.status();
+    auto reverse = ReadMergeBase(txn, dbs, tgt.id, src.id);   // target -> source
+    if (!reverse.ok()) return reverse.status();
+    // The source's changes the target has not seen: since the last merge of
+    // source into target, else since the fork point, else all of them.
+    std::vector<ChangeRange> source_unseen;
+    if (forward->has_value()) {
+      source_unseen = AllChanges(pair->chain_a, (*forward)->source_version);
+    } else if (fork->has_value()) {
+      source_unseen = (*fork)->changes_a;
+    } else {
+      source_unseen = AllChanges(pair->chain_a, 0);
+    }
+    // Events the reverse merge appended to the source (all at its version)
+    // came from the target: they are not appended back.
+    std::optional<uint64_t> skip_event_version;
+    Ancestry ancestry;
+    bool reverse_is_latest = reverse->has_value() &&
+                             (!forward->has_value() || (*reverse)->target_version > (*forward)->target_version);
+    if (reverse_is_latest) {
+      // The target as it was merged into the source is the base; the source
+      // may still hold its own changes from before that merge.
+      ancestry.changes_a = std::move(source_unseen);
+      ancestry.changes_b = AllChanges(pair->chain_b, (*reverse)->source_version);
+      ancestry.base_chain = pair->chain_b;
+      ancestry.base_version = (*reverse)->source_version;
+      skip_event_version = (*reverse)->target_version;
+    } else if (forward->has_value()) {
+      ancestry.changes_a = std::move(source_unseen);
+      ancestry.changes_b = AllChanges(pair->chain_b, (*forward)->target_version);
       ancestry.base_chain = pair->chain_a;  // the source as it was merged
-      ancestry.base_version = merged_source;
+      ancestry.base_version = (*forward)->source_version;
     } else if (fork->has_value()) {
       ancestry = std::move(**fork);
     } else {
-      ancestry.changes_a = AllChanges(pair->chain_a, 0);
+      ancestry.changes_a = std::move(source_unseen);
       ancestry.changes_b = AllChanges(pair->chain_b, 0);
     }
 
@@ -419,7 +462,8 @@ Result<BranchMergeResult> BranchStore::Merge(std::string_view source, std::strin
     for (const ChangeRange& r : ancestry.changes_a) {
       STRATA_RETURN_IF_ERROR(ChangeIndex::Scan(txn, dbs.records, r.branch_id, r.after, r.up_to,
                                                [&](const ChangeEntry& e) {
-                                                 if (e.primitive == Primitive::kEvent) {
+                                                 if (e.primitive == Primitive::kEvent &&
+                                                     e.version != skip_event_version) {
                                                    source_events.emplace_back(e.version, ReadU64(e.name), e.space_id);
                                                  }
                                                  return Status::Ok();

@@ -116,7 +116,8 @@ class BranchStore {
   Result<BranchDiff> Diff(std::string_view a, std::string_view b);
 
   // Three-way merge of `source` into `target` against the common ancestor (the
-  // fork point, or the last merge of source into target), as one commit.
+  // fork point, or the most recent merge between the two in either direction),
+  // as one commit.
   // Strategies: "last_writer_wins" (default, also for ""), "source_wins",
   // "target_wins", "strict" (kConflict naming the keys, nothing written).
   // kInvalidArgument for an unknown strategy or source == target; kNotFound

@@ -302,5 +302,66 @@ TEST_F(BranchMergeTest, Errors) {
   EXPECT_EQ(missing.status().code(), Code::kNotFound);
 }
 
+TEST_F(BranchMergeTest, ReverseMergeStartsFromTheLastMergeBetweenThePair) {
+  Put("default", "k", 1);
+  Put("default", "own", 1);
+  Fork("default", "feature");
+  Put("default", "k", 2);          // changed on default
+  Put("feature", "own", "f");      // feature's own change, before the merge
+  BranchMergeResult ab = Merge("default", "feature");
+  EXPECT_TRUE(ab.conflicts.empty());
+  EXPECT_EQ(Get("feature", "k"), Value(2));
+  Put("feature", "k", 3);          // changed on feature after the merge
+  BranchMergeResult ba = Merge("feature", "default");
+  EXPECT_TRUE(ba.conflicts.empty()) << ba.conflicts.size() << " conflict(s)";
+  EXPECT_EQ(Get("default", "k"), Value(3));
+  EXPECT_EQ(Get("default", "own"), Value("f"));  // the pre-merge change still comes along
+  EXPECT_EQ(ba.keys_applied, 2u);
+  // Strict agrees: nothing conflicts, and merging again applies nothing.
+  EXPECT_EQ(Merge("feature", "default", "strict").keys_applied, 0u);
+  EXPECT_EQ(Merge("default", "feature", "strict").keys_applied, 0u);
+}
+
+TEST_F(BranchMergeTest, ReverseMergeDoesNotReappendMergedEvents) {
+  ASSERT_TRUE(engine_->events().Append(On("default"), "base", 0).ok());
+  Fork("default", "feature");
+  ASSERT_TRUE(engine_->events().Append(On("default"), "d", "d1").ok());
+  ASSERT_TRUE(engine_->events().Append(On("feature"), "f", "f1").ok());  // before the merge
+  EXPECT_EQ(Merge("default", "feature").keys_applied, 1u);               // d1 onto feature
+  EXPECT_EQ(*engine_->events().Len(On("feature"), std::nullopt), 3u);
+  BranchMergeResult ba = Merge("feature", "default");
+  EXPECT_EQ(ba.keys_applied, 1u);  // f1 only, not d1 again
+  auto list = engine_->events().List(On("default"), std::nullopt, 100, std::nullopt, std::nullopt);
+  ASSERT_TRUE(list.ok());
+  ASSERT_EQ(list->size(), 3u);
+  EXPECT_EQ((*list)[1].payload, Value("d1"));
+  EXPECT_EQ((*list)[2].payload, Value("f1"));
+  // Later events on feature go over once.
+  ASSERT_TRUE(engine_->events().Append(On("feature"), "f", "f2").ok());
+  EXPECT_EQ(Merge("feature", "default").keys_applied, 1u);
+  EXPECT_EQ(Merge("feature", "default").keys_applied, 0u);
+  EXPECT_EQ(*engine_->events().Len(On("default"), std::nullopt), 4u);
+  auto verify = engine_->events().Verify(On("default"));
+  ASSERT_TRUE(verify.ok());
+  EXPECT_TRUE(verify->valid) << verify->reason;
+}
+
+TEST_F(BranchMergeTest, ConflictAfterTheLastMergeIsStillReported) {
+  Put("default", "k", 1);
+  Fork("default", "feature");
+  Put("default", "k", 2);
+  Merge("default", "feature");
+  Put("default", "k", "target");
+  Put("feature", "k", "source");  // both changed it after the last merge
+  auto strict = branches().Merge("feature", "default", "strict");
+  ASSERT_FALSE(strict.ok());
+  EXPECT_EQ(strict.status().code(), Code::kConflict);
+  EXPECT_EQ(Get("default", "k"), Value("target"));
+  BranchMergeResult r = Merge("feature", "default");
+  ASSERT_EQ(r.conflicts.size(), 1u);
+  EXPECT_EQ(r.conflicts[0].key, "k");
+  EXPECT_EQ(Get("default", "k"), Value("source"));  // the later write
+}
+
 }  // namespace
 }  // namespace strata::storage
