@@ -24,7 +24,7 @@ APT_PACKAGES := build-essential cmake ninja-build pkg-config ccache git \
 PYTHON ?= python3
 GO     ?= $(shell command -v go 2>/dev/null || echo /usr/local/go/bin/go)
 
-.PHONY: deps venv tools build run test test-cpp test-python bench-kv bench-primitives bench-branches clean
+.PHONY: deps venv tools build run test test-cpp test-python bench-peers bench-kv bench-primitives bench-branches clean
 
 ## deps: Debian packages (skipped when all are installed)
 deps: $(STAMPS)/apt
