@@ -99,9 +99,6 @@ Status Catalog::Initialize(Txn& txn, const Databases& dbs, int64_t now) {
     return Status::Ok();
   }
   STRATA_RETURN_IF_ERROR(txn.Put(dbs.meta, kMetaFormatVersion, U32(kFormatVersion)));
-  std::string zero;
-  AppendU64(zero, 0);
-  STRATA_RETURN_IF_ERROR(txn.Put(dbs.meta, kMetaVersion, zero));
   STRATA_RETURN_IF_ERROR(txn.Put(dbs.meta, kMetaNextBranchId, U32(kDefaultBranchId + 1)));
   STRATA_RETURN_IF_ERROR(txn.Put(dbs.meta, kMetaNextSpaceId, U32(kDefaultSpaceId + 1)));
   BranchRecord main{kDefaultBranchId, 0, 0, now, false, "default"};

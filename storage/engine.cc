@@ -129,11 +129,14 @@ Result<std::unique_ptr<Engine>> Engine::Open(const EngineOptions& options) {
     if (!txn.ok()) return release(txn.status());
     Status st = Catalog::Initialize(*txn, (*env)->dbs(), NowMicros());
     if (!st.ok()) return release(st);
-    auto v = txn->Get((*env)->dbs().meta, kMetaVersion);
-    if (!v.ok()) return release(v.status());
-    if (v->has_value() && (*v)->size() == 8) version = ReadU64(**v);
+    // Every version has a clock entry [timestamp][version], and timestamps never
+    // decrease with versions: the last entry holds the latest of both.
     Cursor clock(*txn, (*env)->dbs().clock);
-    if (clock.Last() && clock.key().size() == 16) last_ts = static_cast<int64_t>(ReadU64(clock.key()));
+    if (clock.Last() && clock.key().size() == 16) {
+      last_ts = static_cast<int64_t>(ReadU64(clock.key()));
+      version = ReadU64(clock.key().substr(8));
+    }
+    if (!clock.status().ok()) return release(clock.status());
     st = txn->Commit();
     if (!st.ok()) return release(st);
   }

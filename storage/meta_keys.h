@@ -8,8 +8,6 @@ namespace strata::storage {
 
 // meta: u32 BE format version of the data directory.
 inline constexpr std::string_view kMetaFormatVersion = "format_version";
-// meta: u64 BE latest commit version.
-inline constexpr std::string_view kMetaVersion = "version";
 // meta: u32 BE next unused space id.
 inline constexpr std::string_view kMetaNextSpaceId = "next_space_id";
 // meta: u32 BE next unused branch id.

@@ -3,7 +3,6 @@
 #include <chrono>
 
 #include "storage/key_codec.h"
-#include "storage/meta_keys.h"
 
 namespace strata::storage {
 namespace {
@@ -119,13 +118,9 @@ void Writer::CommitBatch(std::deque<Request>& batch) {
     }
     results[i] = st;
   }
-  Status commit = Status::Ok();
-  if (version != start_version) {
-    std::string v;
-    AppendU64(v, version);
-    commit = parent->Put(env_.dbs().meta, kMetaVersion, v);
-  }
-  if (commit.ok()) commit = parent->Commit();
+  // The latest version needs no record of its own: NextVersion wrote it into
+  // the clock, whose last key Engine::Open reads back.
+  Status commit = parent->Commit();
   {
     std::lock_guard<std::mutex> lock(mu_);
     if (commit.ok()) {
