@@ -24,7 +24,7 @@ APT_PACKAGES := build-essential cmake ninja-build pkg-config ccache git \
 PYTHON ?= python3
 GO     ?= $(shell command -v go 2>/dev/null || echo /usr/local/go/bin/go)
 
-.PHONY: deps venv tools build run test test-cpp test-python bench-peers bench-kv bench-primitives bench-branches clean
+.PHONY: deps venv tools build run test test-cpp test-python bench-peers bench-kv bench-primitives bench-branches verify-image clean
 
 ## deps: Debian packages (skipped when all are installed)
 deps: $(STAMPS)/apt
@@ -102,6 +102,12 @@ bench-branches:
 	@test -f $(BUILD_DIR)/build.ninja || cmake -S . -B $(BUILD_DIR) -G Ninja -DCMAKE_BUILD_TYPE=$(BUILD_TYPE)
 	cmake --build $(BUILD_DIR) --target branch_bench -j $(JOBS)
 	$(BUILD_DIR)/branch_bench --out-dir bench/results $(BENCH_ARGS)
+
+## verify-image: build the container image from the Dockerfile (buildah, chroot
+##   isolation, a local debootstrap base) and check that it serves; slow (it
+##   compiles stratad in the image), so not part of `make test`
+verify-image: venv
+	deploy/verify-image.sh
 
 clean:
 	rm -rf $(BUILD_DIR) $(STAMPS)

@@ -47,6 +47,17 @@ std::variant<Config, ParseExit> ParseConfig(int argc, char** argv) {
   app.add_option("--slow-call-ms", config.slow_call_ms, "log calls slower than this at warn level")
       ->capture_default_str();
 
+  app.add_option("--tls-cert", config.tls_cert, "serve TLS with this PEM certificate chain (needs --tls-key)");
+  app.add_option("--tls-key", config.tls_key, "PEM private key of --tls-cert");
+  app.add_option("--tls-client-ca", config.tls_client_ca,
+                 "require client certificates signed by this PEM CA (mutual TLS; needs --tls-cert)");
+  app.add_option("--auth-token-file", config.auth_token_file,
+                 "require a bearer token from this file of \"<role> <token>\" lines (docs/security.md)");
+  app.add_flag("--insecure-listen-any", config.insecure_listen_any,
+               "allow a non-loopback --listen without --auth-token-file");
+  app.add_option("--metrics-listen", config.metrics_listen,
+                 "serve Prometheus metrics over HTTP on host:port (port 0 picks a free port)");
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -64,6 +75,12 @@ std::variant<Config, ParseExit> ParseConfig(int argc, char** argv) {
   }
   if (config.max_message_size < 1024 || config.max_message_size > (1ull << 31) - 1) {
     return ParseExit{2, "--max-message-size must be between 1KiB and 2GiB\n"};
+  }
+  if (config.tls_cert.empty() != config.tls_key.empty()) {
+    return ParseExit{2, "--tls-cert and --tls-key go together: give both to serve TLS, or neither\n"};
+  }
+  if (!config.tls_client_ca.empty() && config.tls_cert.empty()) {
+    return ParseExit{2, "--tls-client-ca needs --tls-cert and --tls-key: client certificates are checked over TLS\n"};
   }
   return config;
 }

@@ -23,6 +23,13 @@ struct Config {
   uint64_t max_message_size = 64ull << 20;
   uint32_t shutdown_grace_ms = 10000;
   uint32_t slow_call_ms = 1000;
+  // Security and metrics (docs/security.md, docs/metrics.md).
+  std::string tls_cert;         // PEM; with tls_key, serve TLS
+  std::string tls_key;          // PEM
+  std::string tls_client_ca;    // PEM; require client certificates signed by it
+  std::string auth_token_file;  // "<role> <token>" lines; require a bearer token
+  bool insecure_listen_any = false;
+  std::string metrics_listen;   // host:port of the Prometheus endpoint; empty: none
 };
 
 // The outcome of parsing: a config, or an exit code with text for the user

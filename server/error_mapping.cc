@@ -21,20 +21,24 @@ constexpr Mapping kTable[] = {
     {storage::Code::kResourceExhausted, grpc::StatusCode::RESOURCE_EXHAUSTED, "constraint"},
     {storage::Code::kInternal, grpc::StatusCode::INTERNAL, "io"},
     {storage::Code::kUnimplemented, grpc::StatusCode::UNIMPLEMENTED, "unimplemented"},
+    {storage::Code::kUnauthenticated, grpc::StatusCode::UNAUTHENTICATED, "access_denied"},
+    {storage::Code::kPermissionDenied, grpc::StatusCode::PERMISSION_DENIED, "access_denied"},
 };
 
 }  // namespace
 
+WireError ToWireError(storage::Code code) {
+  for (const Mapping& m : kTable) {
+    if (m.code == code) return WireError{m.grpc_code, m.reason};
+  }
+  return WireError{grpc::StatusCode::INTERNAL, "io"};
+}
+
 grpc::Status ToGrpc(grpc::ServerContext* context, const storage::Status& status) {
   if (status.ok()) return grpc::Status::OK;
-  for (const Mapping& m : kTable) {
-    if (m.code == status.code()) {
-      if (context != nullptr) context->AddTrailingMetadata(kReasonMetadataKey, m.reason);
-      return grpc::Status(m.grpc_code, status.message());
-    }
-  }
-  if (context != nullptr) context->AddTrailingMetadata(kReasonMetadataKey, "io");
-  return grpc::Status(grpc::StatusCode::INTERNAL, status.message());
+  WireError wire = ToWireError(status.code());
+  if (context != nullptr) context->AddTrailingMetadata(kReasonMetadataKey, wire.reason);
+  return grpc::Status(wire.code, status.message());
 }
 
 grpc::Status InvalidArgument(grpc::ServerContext* context, const std::string& message) {

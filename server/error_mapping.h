@@ -11,6 +11,14 @@ namespace strata::server {
 
 inline constexpr const char* kReasonMetadataKey = "strata-reason";
 
+// The wire code and reason of a storage code, for callers that have no
+// ServerContext to attach a trailer to (the access check runs before one exists).
+struct WireError {
+  grpc::StatusCode code;
+  const char* reason;
+};
+WireError ToWireError(storage::Code code);
+
 // Converts `status` and attaches its reason to `context`'s trailing metadata.
 grpc::Status ToGrpc(grpc::ServerContext* context, const storage::Status& status);
 

@@ -6,11 +6,15 @@
 #include <spdlog/spdlog.h>
 
 #include <cstdio>
+#include <string_view>
 #include <variant>
 
 #include "server/admin_service.h"
 #include "server/config.h"
+#include "server/health_probe.h"
 #include "server/logging.h"
+#include "server/server_metrics.h"
+#include "server/server_security.h"
 #include "server/strata_server.h"
 #include "storage/engine.h"
 
@@ -45,6 +49,7 @@ int WaitForStopSignal() {
 
 int main(int argc, char** argv) {
   using namespace strata;
+  if (argc >= 2 && std::string_view(argv[1]) == "health-probe") return server::RunHealthProbe(argc - 1, argv + 1);
   if (!InstallStopHandlers()) {
     std::perror("stratad: cannot install signal handlers");
     return 1;
@@ -57,6 +62,13 @@ int main(int argc, char** argv) {
   }
   const server::Config& config = std::get<server::Config>(parsed);
   server::SetUpLogging(config.log_level, config.log_format);
+  // Before the database opens: a bad certificate or token file must not leave
+  // a fresh data directory behind.
+  auto security = server::LoadServerSecurity(config);
+  if (!security.ok()) {
+    spdlog::error("{}", security.status().message());
+    return 2;
+  }
 
   storage::EngineOptions options;
   options.data_dir = config.data_dir;
@@ -68,13 +80,24 @@ int main(int argc, char** argv) {
     spdlog::error("cannot open the database: {}", engine.status().message());
     return 1;
   }
-  auto server = server::StrataServer::Start(config, **engine);
+  std::unique_ptr<server::ServerMetrics> metrics;
+  if (!config.metrics_listen.empty()) {
+    auto started = server::ServerMetrics::Start(config.metrics_listen, **engine);
+    if (!started.ok()) {
+      spdlog::error("{}", started.status().message());
+      return 1;
+    }
+    metrics = std::move(*started);
+  }
+  auto server = server::StrataServer::Start(config, **engine, *security, metrics.get());
   if (!server.ok()) {
     spdlog::error("{}", server.status().message());
     return 1;
   }
   if (!config.ready_file.empty()) {
-    auto st = server::WriteReadyFile(config.ready_file, (*server)->bound_address());
+    std::vector<std::string> more_lines;
+    if (metrics != nullptr) more_lines.push_back("metrics=" + metrics->bound_address());
+    auto st = server::WriteReadyFile(config.ready_file, (*server)->bound_address(), more_lines);
     if (!st.ok()) {
       spdlog::error("{}", st.message());
       return 1;
@@ -82,11 +105,18 @@ int main(int argc, char** argv) {
   }
   spdlog::info("stratad {} serving on {} (data: {}, durability: {})", server::ServerVersion(),
                (*server)->bound_address(), (*engine)->directory(), storage::DurabilityName(config.durability));
+  spdlog::info("transport: {}; access: {}; metrics: {}",
+               !security->tls ? "plaintext"
+               : security->tls->client_ca.empty() ? "TLS"
+                                                  : "mutual TLS (client certificates required)",
+               security->tokens ? std::to_string(security->tokens->size()) + " bearer tokens" : "open (no tokens)",
+               metrics ? "http://" + metrics->bound_address() + "/metrics" : std::string("off"));
 
   int signal_number = WaitForStopSignal();
   spdlog::info("received {}, shutting down", signal_number == SIGINT ? "SIGINT" : "SIGTERM");
   (*server)->Shutdown(std::chrono::milliseconds(config.shutdown_grace_ms));
   server->reset();
+  metrics.reset();  // after the server (no rpc left to count), before the engine it reads
   engine->reset();
   spdlog::info("stopped cleanly");
   return 0;

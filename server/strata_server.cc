@@ -15,14 +15,18 @@
 #include "server/events_service.h"
 #include "server/json_service.h"
 #include "server/kv_service.h"
+#include "server/listen_credentials.h"
 #include "server/pending_services.h"
+#include "server/rpc_metrics.h"
 #include "server/spaces_service.h"
 #include "server/state_service.h"
 #include "server/wire_limits.h"
 
 namespace strata::server {
 
-storage::Result<std::unique_ptr<StrataServer>> StrataServer::Start(const Config& config, storage::Engine& engine) {
+storage::Result<std::unique_ptr<StrataServer>> StrataServer::Start(const Config& config, storage::Engine& engine,
+                                                                   const ServerSecurity& security,
+                                                                   ServerMetrics* metrics) {
   AllowDeepRequests();
   // Keeps the health proto's descriptors linked in (strata_proto is a static
   // library) so reflection can describe the built-in health service.
@@ -42,13 +46,26 @@ storage::Result<std::unique_ptr<StrataServer>> StrataServer::Start(const Config&
 
   grpc::ServerBuilder builder;
   int port = 0;
-  builder.AddListeningPort(config.listen, grpc::InsecureServerCredentials(), &port);
+  std::shared_ptr<grpc::ServerCredentials> credentials = grpc::InsecureServerCredentials();
+  if (security.tls || security.tokens) {
+    AccessDeniedObserver on_denied;
+    if (metrics != nullptr) {
+      // Refused calls never reach an interceptor: count them here.
+      on_denied = [metrics](std::string_view method, grpc::StatusCode code) {
+        metrics->RecordRpc(method, code, std::chrono::nanoseconds(0));
+      };
+    }
+    credentials = MakeListenCredentials(security.tls ? &*security.tls : nullptr, security.tokens, on_denied);
+  }
+  builder.AddListeningPort(config.listen, credentials, &port);
   builder.SetMaxReceiveMessageSize(static_cast<int>(config.max_message_size));
   builder.SetMaxSendMessageSize(static_cast<int>(config.max_message_size));
   // Two servers must never share a port: refuse to start if it is taken.
   builder.AddChannelArgument(GRPC_ARG_ALLOW_REUSEPORT, 0);
   for (auto& service : server->services_) builder.RegisterService(service.get());
-  builder.experimental().SetInterceptorCreators(MakeCallLogging(std::chrono::milliseconds(config.slow_call_ms)));
+  auto interceptors = MakeCallLogging(std::chrono::milliseconds(config.slow_call_ms));
+  if (metrics != nullptr) interceptors.push_back(MakeRpcMetrics(metrics));
+  builder.experimental().SetInterceptorCreators(std::move(interceptors));
   server->server_ = builder.BuildAndStart();
   if (server->server_ == nullptr || port == 0) {
     return storage::Status::Internal("cannot listen on " + config.listen +
@@ -78,11 +95,13 @@ void StrataServer::Shutdown(std::chrono::milliseconds grace) {
   server_.reset();
 }
 
-storage::Status WriteReadyFile(const std::string& path, const std::string& address) {
+storage::Status WriteReadyFile(const std::string& path, const std::string& address,
+                               const std::vector<std::string>& more_lines) {
   std::string tmp = path + ".tmp";
   {
     std::ofstream out(tmp, std::ios::trunc);
     out << address << "\n";
+    for (const auto& line : more_lines) out << line << "\n";
     out.close();
     if (!out) return storage::Status::Internal("cannot write the ready file \"" + tmp + "\"");
   }

@@ -11,6 +11,8 @@
 #include <vector>
 
 #include "server/config.h"
+#include "server/server_metrics.h"
+#include "server/server_security.h"
 #include "storage/engine.h"
 #include "storage/status.h"
 
@@ -19,8 +21,11 @@ namespace strata::server {
 class StrataServer {
  public:
   // Builds, binds and starts serving. kInternal naming the address when it
-  // cannot be bound (in use, bad host).
-  static storage::Result<std::unique_ptr<StrataServer>> Start(const Config& config, storage::Engine& engine);
+  // cannot be bound (in use, bad host). `security` says TLS or plaintext and
+  // whether tokens are checked; `metrics`, when given, must outlive the server.
+  static storage::Result<std::unique_ptr<StrataServer>> Start(const Config& config, storage::Engine& engine,
+                                                              const ServerSecurity& security = {},
+                                                              ServerMetrics* metrics = nullptr);
   ~StrataServer();
 
   // "host:port" with the port actually bound (useful with port 0).
@@ -38,7 +43,9 @@ class StrataServer {
 };
 
 // Writes `address` and a newline to `path` atomically (temp file + rename), so
-// a reader never sees a partial address.
-storage::Status WriteReadyFile(const std::string& path, const std::string& address);
+// a reader never sees a partial address. `more_lines` follow it ("metrics=HOST:PORT"):
+// readers that want the address take the first line.
+storage::Status WriteReadyFile(const std::string& path, const std::string& address,
+                               const std::vector<std::string>& more_lines = {});
 
 }  // namespace strata::server

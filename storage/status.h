@@ -20,6 +20,8 @@ enum class Code {
   kResourceExhausted,  // map full, disk full
   kInternal,           // LMDB or I/O failure
   kUnimplemented,      // a feature of a later release
+  kUnauthenticated,    // the server's access control: no token, or an unknown one
+  kPermissionDenied,   // the server's access control: the token's role is too low
 };
 
 class [[nodiscard]] Status {
@@ -37,6 +39,8 @@ class [[nodiscard]] Status {
   static Status ResourceExhausted(std::string m) { return {Code::kResourceExhausted, std::move(m)}; }
   static Status Internal(std::string m) { return {Code::kInternal, std::move(m)}; }
   static Status Unimplemented(std::string m) { return {Code::kUnimplemented, std::move(m)}; }
+  static Status Unauthenticated(std::string m) { return {Code::kUnauthenticated, std::move(m)}; }
+  static Status PermissionDenied(std::string m) { return {Code::kPermissionDenied, std::move(m)}; }
 
   bool ok() const { return code_ == Code::kOk; }
   Code code() const { return code_; }

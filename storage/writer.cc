@@ -65,6 +65,11 @@ WriterStats Writer::stats() const {
   return stats_;
 }
 
+void Writer::SetCommitObserver(CommitObserver observer) {
+  std::lock_guard<std::mutex> lock(mu_);
+  observer_ = observer ? std::make_shared<const CommitObserver>(std::move(observer)) : nullptr;
+}
+
 void Writer::Loop() {
   while (true) {
     std::deque<Request> batch;
@@ -84,6 +89,7 @@ void Writer::Loop() {
 void Writer::CommitBatch(std::deque<Request>& batch) {
   uint64_t start_version;
   int64_t timestamp;
+  auto started = std::chrono::steady_clock::now();
   {
     std::lock_guard<std::mutex> lock(mu_);
     start_version = version_;
@@ -121,6 +127,7 @@ void Writer::CommitBatch(std::deque<Request>& batch) {
   // The latest version needs no record of its own: NextVersion wrote it into
   // the clock, whose last key Engine::Open reads back.
   Status commit = parent->Commit();
+  std::shared_ptr<const CommitObserver> observer;
   {
     std::lock_guard<std::mutex> lock(mu_);
     if (commit.ok()) {
@@ -130,6 +137,10 @@ void Writer::CommitBatch(std::deque<Request>& batch) {
     stats_.batches++;
     stats_.requests += batch.size();
     stats_.largest_batch = std::max<uint64_t>(stats_.largest_batch, batch.size());
+    observer = observer_;
+  }
+  if (observer != nullptr) {
+    (*observer)(CommitRecord{batch.size(), std::chrono::steady_clock::now() - started, commit.ok()});
   }
   for (size_t i = 0; i < batch.size(); ++i) {
     batch[i].done.set_value(commit.ok() ? results[i] : commit);

@@ -7,11 +7,13 @@
 // Thread safety: Run() may be called from any number of threads at once.
 #pragma once
 
+#include <chrono>
 #include <condition_variable>
 #include <cstdint>
 #include <deque>
 #include <functional>
 #include <future>
+#include <memory>
 #include <mutex>
 #include <thread>
 
@@ -50,6 +52,16 @@ struct WriterStats {
   uint64_t largest_batch = 0;
 };
 
+// One group commit, as told to a CommitObserver.
+struct CommitRecord {
+  size_t batch_size = 0;              // requests in the batch
+  std::chrono::nanoseconds duration;  // from opening the transaction to its durable commit
+  bool committed = false;             // false: the whole batch failed to commit
+};
+// Called on the writer thread after every group commit (e.g. to feed
+// metrics); it delays the next batch, so it must be quick.
+using CommitObserver = std::function<void(const CommitRecord&)>;
+
 class Writer {
  public:
   // `version` and `last_timestamp` are the latest committed ones, read at open.
@@ -65,6 +77,8 @@ class Writer {
   uint64_t committed_version() const;
   int64_t last_timestamp() const;
   WriterStats stats() const;
+  // Replaces the observer (an empty function removes it). Thread-safe.
+  void SetCommitObserver(CommitObserver observer);
 
  private:
   struct Request {
@@ -82,6 +96,7 @@ class Writer {
   uint64_t version_;
   int64_t last_timestamp_;
   WriterStats stats_;
+  std::shared_ptr<const CommitObserver> observer_;  // guarded by mu_; copied out to call
   std::thread thread_;
 };
 

@@ -67,10 +67,11 @@ class StratadProcess:
             self.proc = subprocess.Popen(args, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
         deadline = time.monotonic() + READY_TIMEOUT
         while time.monotonic() < deadline:
-            # The address is complete once its newline is there.
+            # The file is renamed into place whole; the address is its first
+            # line (a "metrics=HOST:PORT" line may follow).
             text = ready_file.read_text() if ready_file.exists() else ""
             if text.endswith("\n") and text.strip():
-                self.address = text.strip()
+                self.address = text.splitlines()[0].strip()
                 return self.address
             if self.proc.poll() is not None:
                 raise RuntimeError(

@@ -1,31 +1,18 @@
 // The real grpcurl against a real stratad, by server reflection alone (no
 // .proto files): what any gRPC user can do with no client library.
-#include <unistd.h>
-
-#include <filesystem>
-
 #include <gtest/gtest.h>
 
+#include "tests/testutil/grpcurl.h"
 #include "tests/testutil/server_process.h"
 
 namespace strata {
 namespace {
 
+using testutil::FindGrpcurl;
 using testutil::RunProgram;
 using testutil::RunResult;
 using testutil::ServerProcess;
 using testutil::TempDir;
-
-// $GRPCURL, else <source dir>/.tools/bin/grpcurl (this file is
-// <source dir>/tests/server/grpcurl_test.cc). Empty when neither is executable.
-std::string FindGrpcurl() {
-  if (const char* env = std::getenv("GRPCURL"); env != nullptr && *env != '\0') {
-    return access(env, X_OK) == 0 ? std::string(env) : std::string();
-  }
-  std::filesystem::path source_dir = std::filesystem::path(__FILE__).parent_path().parent_path().parent_path();
-  std::filesystem::path candidate = source_dir / ".tools" / "bin" / "grpcurl";
-  return access(candidate.c_str(), X_OK) == 0 ? candidate.string() : std::string();
-}
 
 class GrpcurlTest : public ::testing::Test {
  protected:

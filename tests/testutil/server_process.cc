@@ -82,6 +82,10 @@ ServerProcess::ServerProcess(std::vector<std::string> args, std::chrono::millise
     std::string line;
     if (in && std::getline(in, line) && !line.empty()) {
       address_ = line;
+      // The file is renamed into place whole: later lines are there too.
+      while (std::getline(in, line)) {
+        if (line.rfind("metrics=", 0) == 0) metrics_address_ = line.substr(8);
+      }
       return;
     }
     int status = 0;

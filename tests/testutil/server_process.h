@@ -32,6 +32,8 @@ class ServerProcess {
   bool ready() const { return !address_.empty(); }
   // "127.0.0.1:PORT".
   const std::string& address() const { return address_; }
+  // The metrics endpoint's "127.0.0.1:PORT" (the ready file's "metrics=" line), "" without --metrics-listen.
+  const std::string& metrics_address() const { return metrics_address_; }
   pid_t pid() const { return pid_; }
   // The --ready-file this process was started with.
   std::string ready_file() const { return ready_dir_.path() + "/ready"; }
@@ -42,6 +44,7 @@ class ServerProcess {
  private:
   pid_t pid_ = -1;
   std::string address_;
+  std::string metrics_address_;
   TempDir ready_dir_;
 };
 

@@ -7,6 +7,7 @@
 
 from ._version import __version__
 from .client import Strata
+from .tls import TlsConfig
 from .errors import (
     AccessDeniedError,
     ConflictError,
@@ -22,6 +23,7 @@ from .errors import (
 
 __all__ = [
     "Strata",
+    "TlsConfig",
     "StrataError",
     "NotFoundError",
     "ValidationError",

@@ -99,7 +99,11 @@ class Strata(StateMixin, EventsMixin, JsonMixin, BranchesMixin):
                 raise NotSupportedError.
             token: bearer token sent with every call, if the server wants one.
             tls: None/False for plaintext; True for TLS with the system roots;
-                a CA certificate path or PEM bytes; or grpc.ChannelCredentials.
+                a dict or stratadb.TlsConfig with ca (path or PEM bytes; None:
+                system roots), cert and key (client certificate, for mutual
+                TLS) and server_name (the name the server's certificate must
+                carry); a CA certificate path or PEM bytes; or
+                grpc.ChannelCredentials.
             timeout: seconds. Bounds the connection check (default 5 s) and,
                 when given, every later call; None leaves calls unbounded.
 

@@ -9,6 +9,7 @@ import grpc
 
 from ._version import __version__
 from .errors import NotSupportedError, ValidationError
+from .tls import tls_settings
 
 ENV_ADDRESS = "STRATA_ADDRESS"
 DEFAULT_PORT = 50051
@@ -82,39 +83,13 @@ def parse_target(target) -> Target:
     return Target(hostport, hostport)
 
 
-def _read_pem(path) -> bytes:
-    try:
-        with open(path, "rb") as f:
-            return f.read()
-    except OSError as e:
-        raise ValidationError(f"cannot read TLS root certificate {path!r}: {e.strerror}", reason="validation") from None
-
-
-def channel_credentials(tls) -> Optional[grpc.ChannelCredentials]:
-    """None/False: plaintext. True: TLS with the system roots. A path or PEM
-    bytes: TLS trusting that CA. A grpc.ChannelCredentials: used as is."""
-    if tls is None or tls is False:
-        return None
-    if tls is True:
-        return grpc.ssl_channel_credentials()
-    if isinstance(tls, grpc.ChannelCredentials):
-        return tls
-    if isinstance(tls, (bytes, bytearray)):
-        return grpc.ssl_channel_credentials(root_certificates=bytes(tls))
-    if isinstance(tls, (str, os.PathLike)):
-        return grpc.ssl_channel_credentials(root_certificates=_read_pem(tls))
-    raise ValidationError(
-        f"tls must be None, bool, a CA file path, PEM bytes or grpc.ChannelCredentials, got {type(tls).__name__}",
-        reason="validation",
-    )
-
-
 def make_channel(target: Target, tls) -> grpc.Channel:
-    """Open a (lazy) channel to `target`; nothing is dialled yet."""
-    creds = channel_credentials(tls)
+    """Open a (lazy) channel to `target`; nothing is dialled yet. `tls` as
+    tls.tls_settings takes it."""
+    creds, tls_options = tls_settings(tls)
     if creds is None:
         return grpc.insecure_channel(target.grpc_target, options=_CHANNEL_OPTIONS)
-    return grpc.secure_channel(target.grpc_target, creds, options=_CHANNEL_OPTIONS)
+    return grpc.secure_channel(target.grpc_target, creds, options=_CHANNEL_OPTIONS + tls_options)
 
 
 def call_metadata(token) -> Tuple[Tuple[str, str], ...]:
