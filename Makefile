@@ -24,7 +24,7 @@ APT_PACKAGES := build-essential cmake ninja-build pkg-config ccache git \
 PYTHON ?= python3
 GO     ?= $(shell command -v go 2>/dev/null || echo /usr/local/go/bin/go)
 
-.PHONY: deps venv tools build run test test-cpp test-python bench-peers bench-kv bench-primitives bench-branches verify-image clean
+.PHONY: deps venv tools build run test test-cpp test-python bench-peers bench-kv bench-primitives bench-vectors bench-branches verify-image clean
 
 ## deps: Debian packages (skipped when all are installed)
 deps: $(STAMPS)/apt
@@ -94,6 +94,11 @@ bench-kv: build bench-peers $(TOOLS)/bin/grpcurl $(TOOLS)/bin/ghz
 ## bench-primitives: state CAS, event append, JSON path update beside etcd and Redis
 bench-primitives: build bench-peers
 	$(VENV)/bin/python bench/primitives/run.py --stratad $(BUILD_DIR)/stratad $(BENCH_ARGS)
+
+## bench-vectors: vector search recall, latency, throughput, build and restart beside
+##   in-process hnswlib and embedded chromadb (see bench/README.md); BENCH_ARGS=--quick
+bench-vectors: build bench-peers
+	$(VENV)/bin/python bench/vectors/run.py --stratad $(BUILD_DIR)/stratad $(BENCH_ARGS)
 
 ## bench-branches: fork/diff/merge time over parents of 1k, 100k and 1M keys, and
 ##   export/import MB/s (storage engine in-process; see bench/README.md);

@@ -17,6 +17,11 @@ INFO_FIELDS = {
     "writer_commits": int,
     "writer_requests": int,
     "writer_largest_batch": int,
+    # Vector indexes since the server started (tests/test_vectors_restart.py).
+    "vector_indexes_loaded": int,
+    "vector_indexes_built": int,
+    "vector_index_count": int,
+    "vector_index_memory_bytes": int,
 }
 
 

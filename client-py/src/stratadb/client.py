@@ -1,6 +1,6 @@
 """`Strata`: a handle on a stratad server (spec/api.md §1, §3, §4, §13;
-state cells, events and JSON documents come from the mixins in _state.py,
-_events.py and _json.py).
+state cells, events, JSON documents, branches and vectors come from the
+mixins in _state.py, _events.py, _json.py, _branches.py and _vectors.py).
 
 A handle owns one gRPC channel plus its current branch and space, which go
 out in the `Context` of every data call; the server keeps no per-handle
@@ -29,6 +29,7 @@ from ._proto import (
     value_pb2,
 )
 from ._state import StateMixin
+from ._vectors import VectorsMixin
 from .codec import decode, encode_into
 from .connection import call_metadata, make_channel, parse_target
 from .errors import NotSupportedError, StateError, ValidationError, from_rpc_error
@@ -52,7 +53,7 @@ def _check_timeout(timeout) -> Optional[float]:
     return float(timeout)
 
 
-class Strata(StateMixin, EventsMixin, JsonMixin, BranchesMixin):
+class Strata(StateMixin, EventsMixin, JsonMixin, BranchesMixin, VectorsMixin):
     """A connection to a stratad server.
 
     Create one with `Strata.open(...)`; use it as a context manager or call
@@ -267,8 +268,11 @@ class Strata(StateMixin, EventsMixin, JsonMixin, BranchesMixin):
         """Return the server's figures: version, uptime_secs, branch_count,
         space_count, total_keys (of the current branch), collection_count,
         disk_bytes, current_version, map_size, map_used_bytes, durability,
-        and the group-commit counters writer_commits, writer_requests and
-        writer_largest_batch."""
+        the group-commit counters writer_commits, writer_requests and
+        writer_largest_batch, and the vector index figures
+        vector_indexes_loaded / vector_indexes_built (indexes made from a
+        snapshot / from the records since the server started),
+        vector_index_count and vector_index_memory_bytes (in memory now)."""
         response = self._call(self._admin.Info, admin_pb2.InfoRequest(branch=self._branch))
         return {field.name: getattr(response, field.name) for field in response.DESCRIPTOR.fields}
 

@@ -1,0 +1,332 @@
+"""Vector search benchmark: stratad (through the Python client) beside
+in-process hnswlib and embedded chromadb, same HNSW settings (M=16,
+ef_construction=200, ef=100, cosine), same data, same run.
+
+Data sets: seeded clustered float32 vectors (--n x --dim, 100k x 128 by
+default; --quick: 10k) and, when /work/shared/data has it, the real
+debian-desc-128 set with its exact cosine ground truth.
+
+Per system and data set: build time (batch inserts until searchable),
+recall@10 at the default ef, single-client latency p50/p99 and QPS, 8-client
+throughput, batch search throughput (--batch queries per call), 1%-selective
+filtered search recall, restart-to-first-search, memory; for stratad also
+the Admin Ping round trip (the transport floor). Prints a table and the
+targets' PASS/FAIL; writes bench/results/vectors-<timestamp>.json.
+
+    .venv/bin/python bench/vectors/run.py [--quick] [--stratad build/stratad]
+"""
+
+import argparse
+import datetime
+import json
+import os
+import platform
+import shutil
+import statistics
+import sys
+import tempfile
+import time
+import traceback
+
+import numpy as np
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+REPO = os.path.dirname(os.path.dirname(HERE))
+sys.path.insert(0, os.path.join(REPO, "bench", "common"))
+sys.path.insert(0, HERE)
+
+import datasets  # noqa: E402
+import systems  # noqa: E402
+from stratad import Stratad  # noqa: E402  (bench/common)
+
+K = 10
+FILTER_BUCKET = 7  # 1% of the rows
+
+
+def percentile(values, p):
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, max(0, int(round(p / 100 * len(ordered) + 0.5)) - 1))]
+
+
+def timed_each(fn, items):
+    """Call fn(item) for each; return (results, per-call seconds, wall seconds)."""
+    results, latencies = [], []
+    wall = time.perf_counter()
+    for item in items:
+        t0 = time.perf_counter()
+        results.append(fn(item))
+        latencies.append(time.perf_counter() - t0)
+    return results, latencies, time.perf_counter() - wall
+
+
+def measure(system, data, args, log):
+    """Every figure of one system on one data set; a failing phase records
+    its error and the others still run."""
+    fig = {}
+    queries = data.queries
+
+    def phase(name, fn):
+        log(f"  {system.name}: {name}")
+        try:
+            fn()
+        except Exception as e:  # recorded and shown in the table
+            fig.setdefault("errors", {})[name] = f"{type(e).__name__}: {e}"
+            log("    FAILED: " + traceback.format_exc(limit=3))
+
+    def build():
+        fig["build_s"] = system.build(data)
+
+    def single():
+        found, lat, wall = timed_each(lambda q: system.search(q, K), queries)
+        fig["recall_at_10"] = datasets.recall_at(found, data.truth, K)
+        fig["search_p50_us"] = percentile(lat, 50) * 1e6
+        fig["search_p99_us"] = percentile(lat, 99) * 1e6
+        fig["search_qps"] = len(queries) / wall
+
+    def batch():
+        chunks = [queries[i : i + args.batch] for i in range(0, len(queries), args.batch)]
+        found, _, wall = timed_each(lambda qs: system.batch_search(qs, K), chunks)
+        fig["batch_qps"] = len(queries) / wall
+        fig["batch_recall_at_10"] = datasets.recall_at([r for part in found for r in part], data.truth, K)
+
+    def concurrent():
+        per_client = [np.concatenate([queries[i :: args.clients]] * 2) for i in range(args.clients)]
+        qps, lat = system.clients(per_client, K)
+        fig["clients_qps"] = qps
+        fig["clients_p50_us"] = percentile(lat, 50) * 1e6
+
+    def filtered():
+        subset = queries[: args.filter_queries]
+        truth = datasets.filtered_truth(datasets.Dataset(data.name, data.base, subset, data.truth), FILTER_BUCKET, K)
+        found, lat, _ = timed_each(lambda q: system.filtered(q, K, FILTER_BUCKET), subset)
+        fig["filtered_recall_at_10"] = datasets.recall_at(found, truth, K)
+        fig["filtered_p50_us"] = percentile(lat, 50) * 1e6
+
+    def ping():
+        _, lat, _ = timed_each(lambda _: system.ping(), range(args.pings))
+        fig["ping_p50_us"] = percentile(lat, 50) * 1e6
+
+    def memory():
+        fig["memory_bytes"] = system.memory_bytes()
+
+    def restart():
+        fig["restart_to_first_search_s"] = system.restart_to_first_search(queries[0])
+        if hasattr(system, "index_counters"):
+            fig["after_restart"] = system.index_counters()
+
+    phase("build", build)
+    if "build" in fig.get("errors", {}):
+        return fig
+    phase("single-client search", single)
+    phase("batch search", batch)
+    phase(f"{args.clients} clients", concurrent)
+    phase("filtered search", filtered)
+    if hasattr(system, "ping"):
+        phase("ping", ping)
+    phase("memory", memory)
+    phase("restart", restart)
+    return fig
+
+
+def make_system(name, args, root, log):
+    work = os.path.join(root, name)
+    os.makedirs(work, exist_ok=True)
+    if name == "stratad":
+        server = Stratad(args.stratad, os.path.join(work, "data"), work)
+        server.start()
+        return systems.StratadSystem(server)
+    if name == "hnswlib":
+        return systems.HnswlibSystem(work)
+    return systems.ChromaSystem(work)
+
+
+def run_dataset(data, args, root, log):
+    log(f"data set {data.name}: {len(data.base)} base, {len(data.queries)} queries")
+    out = {"name": data.name, "n": len(data.base), "dim": int(data.base.shape[1]), "queries": len(data.queries), "systems": {}}
+    for name in args.systems:
+        start = time.perf_counter()
+        system = None
+        try:
+            system = make_system(name, args, os.path.join(root, data.name.split(" ")[0]), log)
+            out["systems"][name] = measure(system, data, args, log)
+        except ImportError as e:
+            out["systems"][name] = {"unavailable": f"cannot import: {e}"}
+            log(f"  {name}: unavailable ({e})")
+        except Exception as e:
+            out["systems"][name] = {"unavailable": f"{type(e).__name__}: {e}"}
+            log("  " + traceback.format_exc(limit=4))
+        finally:
+            if system is not None:
+                system.close()
+                if name == "stratad":
+                    out["systems"][name]["log_tail"] = system.server.log_tail(1500)
+                    system.server.stop()
+        log(f"  {name}: {time.perf_counter() - start:.0f}s")
+    out["targets"] = targets(out["systems"], len(data.base))
+    return out
+
+
+def targets(figs, n):
+    """The PASS/FAIL checks of bench/README.md, each with its figures."""
+    s, h = figs.get("stratad", {}), figs.get("hnswlib", {})
+    checks = []
+
+    def check(name, ok, detail):
+        checks.append({"target": name, "result": "PASS" if ok else "FAIL", "detail": detail})
+
+    def have(d, *keys):
+        return all(isinstance(d.get(k), (int, float)) for k in keys)
+
+    if have(s, "recall_at_10"):
+        check("recall@10 >= 0.95 at default ef", s["recall_at_10"] >= 0.95, f"{s['recall_at_10']:.4f}")
+    if have(s, "search_p50_us", "ping_p50_us") and have(h, "search_p50_us"):
+        bound = s["ping_p50_us"] + 1.5 * h["search_p50_us"]
+        check("stratad p50 <= ping p50 + 1.5 x hnswlib per-query", s["search_p50_us"] <= bound,
+              f"{s['search_p50_us']:.0f} us vs {s['ping_p50_us']:.0f} + 1.5 x {h['search_p50_us']:.0f} = {bound:.0f} us")
+    if have(s, "batch_qps") and have(h, "batch_qps"):
+        check("batch search >= 0.5 x hnswlib single-thread", s["batch_qps"] >= 0.5 * h["batch_qps"],
+              f"{s['batch_qps']:.0f} vs 0.5 x {h['batch_qps']:.0f} q/s")
+    if have(s, "build_s") and have(h, "build_s"):
+        check("build <= 2 x hnswlib", s["build_s"] <= 2 * h["build_s"], f"{s['build_s']:.1f} vs 2 x {h['build_s']:.1f} s")
+    if have(s, "restart_to_first_search_s"):
+        check(f"restart-to-first-search < 2 s ({n} vectors)", s["restart_to_first_search_s"] < 2,
+              f"{s['restart_to_first_search_s']:.2f} s")
+    if have(s, "filtered_recall_at_10"):
+        check("1%-filtered recall == 1.0", s["filtered_recall_at_10"] == 1.0, f"{s['filtered_recall_at_10']:.4f}")
+    return checks
+
+
+ROWS = [
+    ("build_s", "build (s)", "{:.1f}"),
+    ("recall_at_10", "recall@10 (ef=100)", "{:.4f}"),
+    ("search_p50_us", "search p50 (us)", "{:.0f}"),
+    ("search_p99_us", "search p99 (us)", "{:.0f}"),
+    ("search_qps", "1-client q/s", "{:.0f}"),
+    ("clients_qps", "8-client q/s", "{:.0f}"),
+    ("clients_p50_us", "8-client p50 (us)", "{:.0f}"),
+    ("batch_qps", "batch search q/s", "{:.0f}"),
+    ("filtered_recall_at_10", "1% filter recall@10", "{:.4f}"),
+    ("filtered_p50_us", "1% filter p50 (us)", "{:.0f}"),
+    ("restart_to_first_search_s", "restart->1st search (s)", "{:.2f}"),
+    ("memory_bytes", "memory (MiB)", "mib"),
+    ("ping_p50_us", "ping p50 (us)", "{:.0f}"),
+]
+
+
+def table(result, names) -> str:
+    lines = [f"\n== {result['name']}: {result['n']} x {result['dim']}, {result['queries']} queries =="]
+    widths = [26] + [14] * len(names)
+    lines.append("".join(h.ljust(w) for h, w in zip(["figure"] + names, widths)))
+    for key, label, form in ROWS:
+        cells = [label]
+        for name in names:
+            v = result["systems"].get(name, {}).get(key)
+            if v is None:
+                cells.append("-")
+            elif form == "mib":
+                cells.append(f"{v / 2**20:.0f}")
+            else:
+                cells.append(form.format(v))
+        lines.append("".join(c.ljust(w) for c, w in zip(cells, widths)))
+    for name in names:
+        fig = result["systems"].get(name, {})
+        if "unavailable" in fig:
+            lines.append(f"{name}: unavailable: {fig['unavailable']}")
+        for phase, err in fig.get("errors", {}).items():
+            lines.append(f"{name}: {phase} failed: {err}")
+        if "after_restart" in fig:
+            lines.append(f"{name} after restart: {fig['after_restart']}")
+    lines.append("targets:")
+    for t in result["targets"]:
+        lines.append(f"  {t['result']}  {t['target']}: {t['detail']}")
+    return "\n".join(lines)
+
+
+def versions(args):
+    out = {"python": platform.python_version(), "numpy": np.__version__}
+    for module in ("hnswlib", "chromadb", "stratadb", "grpc"):
+        try:
+            mod = __import__(module)
+            out[module] = getattr(mod, "__version__", "?")
+        except ImportError as e:
+            out[module] = f"not installed ({e})"
+    try:
+        out["stratad"] = Stratad(args.stratad, "", "").version()
+    except Exception as e:
+        out["stratad"] = f"? ({e})"
+    return out
+
+
+def machine():
+    info = {"nproc": os.cpu_count(), "loadavg_start": os.getloadavg(), "kernel": platform.release()}
+    try:
+        with open("/proc/cpuinfo") as f:
+            info["cpu"] = next((l.split(":", 1)[1].strip() for l in f if l.startswith("model name")), "?")
+        with open("/proc/meminfo") as f:
+            info["mem_total"] = f.readline().split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return info
+
+
+def main(argv=None):
+    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("--stratad", default=os.path.join(REPO, "build", "stratad"))
+    p.add_argument("--n", type=int, default=100_000, help="clustered base vectors (default 100000)")
+    p.add_argument("--dim", type=int, default=128)
+    p.add_argument("--queries", type=int, default=1000)
+    p.add_argument("--quick", action="store_true", help="10k vectors, 200 queries")
+    p.add_argument("--datasets", default="clustered,debian", help="comma list of clustered, debian")
+    p.add_argument("--systems", default="hnswlib,stratad,chromadb")
+    p.add_argument("--clients", type=int, default=8)
+    p.add_argument("--batch", type=int, default=100, help="queries per batch-search call")
+    p.add_argument("--filter-queries", type=int, default=200)
+    p.add_argument("--pings", type=int, default=1000)
+    p.add_argument("--seed", type=int, default=42)
+    p.add_argument("--tmp-dir", default=None)
+    p.add_argument("--out-dir", default=os.path.join(REPO, "bench", "results"))
+    args = p.parse_args(argv)
+    if args.quick:
+        args.n, args.queries, args.pings = min(args.n, 10_000), min(args.queries, 200), 300
+    args.systems = [s.strip() for s in args.systems.split(",") if s.strip()]
+    wanted = [d.strip() for d in args.datasets.split(",") if d.strip()]
+
+    def log(msg):
+        print(msg, file=sys.stderr, flush=True)
+
+    root = tempfile.mkdtemp(prefix="bench-vectors-", dir=args.tmp_dir)
+    report = {"bench": "vectors", "started": datetime.datetime.now(datetime.timezone.utc).isoformat(),
+              "machine": machine(), "versions": versions(args),
+              "params": {k: v for k, v in vars(args).items()},
+              "settings": {"M": systems.M, "ef_construction": systems.EF_CONSTRUCTION, "ef": systems.EF_SEARCH,
+                           "metric": "cosine", "k": K, "filter": "bucket == 7 (1%)"},
+              "datasets": []}
+    try:
+        for which in wanted:
+            if which == "clustered":
+                data = datasets.clustered(args.n, args.dim, args.queries, args.seed)
+            elif which == "debian":
+                if not datasets.debian_available():
+                    log(f"debian-desc-128 not found in {datasets.DEBIAN_DIR}: skipped")
+                    continue
+                data = datasets.debian(args.queries)
+            else:
+                raise SystemExit(f"unknown data set {which!r}")
+            result = run_dataset(data, args, root, log)
+            report["datasets"].append(result)
+            print(table(result, args.systems), flush=True)
+    finally:
+        shutil.rmtree(root, ignore_errors=True)
+    report["machine"]["loadavg_end"] = os.getloadavg()
+    os.makedirs(args.out_dir, exist_ok=True)
+    stamp = datetime.datetime.now(datetime.timezone.utc).strftime("%Y%m%dT%H%M%SZ")
+    path = os.path.join(args.out_dir, f"vectors-{stamp}.json")
+    with open(path, "w") as f:
+        json.dump(report, f, indent=1, default=str)
+    print(f"\nwrote {path}")
+    failed = [t for d in report["datasets"] for t in d["targets"] if t["result"] == "FAIL"]
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
