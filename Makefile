@@ -11,6 +11,7 @@ STAMPS     := .make
 DATA_DIR   ?= ./strata-data
 LISTEN     ?= 127.0.0.1:50051
 JOBS       ?= 2
+PREFIX     ?= /usr/local
 
 GRPCURL_VERSION ?= v1.9.1
 GHZ_VERSION     ?= v0.120.0
@@ -24,7 +25,7 @@ APT_PACKAGES := build-essential cmake ninja-build pkg-config ccache git \
 PYTHON ?= python3
 GO     ?= $(shell command -v go 2>/dev/null || echo /usr/local/go/bin/go)
 
-.PHONY: deps venv tools build run test test-cpp test-python bench-peers bench-kv bench-primitives bench-vectors bench-branches verify-image clean
+.PHONY: deps venv tools build install run test test-cpp test-python bench-peers bench-kv bench-primitives bench-vectors bench-branches verify-image clean
 
 ## deps: Debian packages (skipped when all are installed)
 deps: $(STAMPS)/apt
@@ -58,6 +59,14 @@ $(TOOLS)/bin/ghz:
 build: $(STAMPS)/apt
 	@test -f $(BUILD_DIR)/build.ninja || cmake -S . -B $(BUILD_DIR) -G Ninja -DCMAKE_BUILD_TYPE=$(BUILD_TYPE)
 	cmake --build $(BUILD_DIR) -j $(JOBS)
+
+## install: stratad into $(PREFIX)/bin, where Strata.cache() and
+##   Strata.open("<dir>") find it on PATH, and the client into the project venv
+##   ($(VENV), as `make venv`); for another Python: <python> -m pip install ./client-py
+install: build venv
+	install -d $(DESTDIR)$(PREFIX)/bin
+	install -m 0755 $(BUILD_DIR)/stratad $(DESTDIR)$(PREFIX)/bin/stratad
+	@echo "installed $(DESTDIR)$(PREFIX)/bin/stratad; the stratadb client is in $(VENV)"
 
 ## run: serve a local data directory on 127.0.0.1:50051
 run: build venv

@@ -46,6 +46,14 @@ std::variant<Config, ParseExit> ParseConfig(int argc, char** argv) {
 
   app.add_option("--slow-call-ms", config.slow_call_ms, "log calls slower than this at warn level")
       ->capture_default_str();
+  app.add_option("--watch-fd", config.watch_fd,
+                 "shut down cleanly when this inherited descriptor reaches end of file, e.g. the read end of a "
+                 "pipe whose writer is the parent: stratad then exits with its parent, even a killed one")
+      ->check(CLI::NonNegativeNumber);
+  app.add_option("--idle-exit-ms", config.idle_exit_ms,
+                 "shut down cleanly after this long with no call in progress (an open stream counts as a "
+                 "call); 0 never")
+      ->capture_default_str();
 
   app.add_option("--tls-cert", config.tls_cert, "serve TLS with this PEM certificate chain (needs --tls-key)");
   app.add_option("--tls-key", config.tls_key, "PEM private key of --tls-cert");

@@ -23,6 +23,10 @@ struct Config {
   uint64_t max_message_size = 64ull << 20;
   uint32_t shutdown_grace_ms = 10000;
   uint32_t slow_call_ms = 1000;
+  // Stopping on its own (server/stop_triggers.h): when this inherited fd hits
+  // EOF (-1: never), and after this long with no call in progress (0: never).
+  int watch_fd = -1;
+  uint32_t idle_exit_ms = 0;
   // Security and metrics (docs/security.md, docs/metrics.md).
   std::string tls_cert;         // PEM; with tls_key, serve TLS
   std::string tls_key;          // PEM

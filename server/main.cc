@@ -15,6 +15,7 @@
 #include "server/logging.h"
 #include "server/server_metrics.h"
 #include "server/server_security.h"
+#include "server/stop_triggers.h"
 #include "server/strata_server.h"
 #include "storage/engine.h"
 
@@ -37,6 +38,10 @@ bool InstallStopHandlers() {
   action.sa_flags = SA_RESTART;
   return sigaction(SIGINT, &action, nullptr) == 0 && sigaction(SIGTERM, &action, nullptr) == 0;
 }
+
+// Written to the pipe instead of a signal number when a stop trigger
+// (--watch-fd, --idle-exit-ms) fires; the trigger has logged why.
+constexpr int kStopTriggered = 0;
 
 int WaitForStopSignal() {
   unsigned char byte = 0;
@@ -68,6 +73,16 @@ int main(int argc, char** argv) {
   if (!security.ok()) {
     spdlog::error("{}", security.status().message());
     return 2;
+  }
+
+  // Before the database opens, so a bad --watch-fd leaves nothing behind.
+  server::StopTriggers triggers([] { OnStopSignal(kStopTriggered); });
+  if (config.watch_fd >= 0) {
+    auto st = triggers.WatchFd(config.watch_fd);
+    if (!st.ok()) {
+      spdlog::error("{}", st.message());
+      return 2;
+    }
   }
 
   storage::EngineOptions options;
@@ -112,8 +127,13 @@ int main(int argc, char** argv) {
                security->tokens ? std::to_string(security->tokens->size()) + " bearer tokens" : "open (no tokens)",
                metrics ? "http://" + metrics->bound_address() + "/metrics" : std::string("off"));
 
+  if (config.idle_exit_ms > 0) triggers.WatchIdle((*server)->activity(), std::chrono::milliseconds(config.idle_exit_ms));
+
   int signal_number = WaitForStopSignal();
-  spdlog::info("received {}, shutting down", signal_number == SIGINT ? "SIGINT" : "SIGTERM");
+  if (signal_number != kStopTriggered) {
+    spdlog::info("received {}, shutting down", signal_number == SIGINT ? "SIGINT" : "SIGTERM");
+  }
+  triggers.Stop();  // before the server whose activity it reads goes away
   (*server)->Shutdown(std::chrono::milliseconds(config.shutdown_grace_ms));
   server->reset();
   metrics.reset();  // after the server (no rpc left to count), before the engine it reads

@@ -65,6 +65,7 @@ storage::Result<std::unique_ptr<StrataServer>> StrataServer::Start(const Config&
   for (auto& service : server->services_) builder.RegisterService(service.get());
   auto interceptors = MakeCallLogging(std::chrono::milliseconds(config.slow_call_ms));
   if (metrics != nullptr) interceptors.push_back(MakeRpcMetrics(metrics));
+  interceptors.push_back(MakeActivityTracking(server->activity_));
   builder.experimental().SetInterceptorCreators(std::move(interceptors));
   server->server_ = builder.BuildAndStart();
   if (server->server_ == nullptr || port == 0) {

@@ -10,6 +10,7 @@
 #include <string>
 #include <vector>
 
+#include "server/activity.h"
 #include "server/config.h"
 #include "server/server_metrics.h"
 #include "server/server_security.h"
@@ -31,12 +32,16 @@ class StrataServer {
   // "host:port" with the port actually bound (useful with port 0).
   const std::string& bound_address() const { return bound_address_; }
 
+  // Calls in progress and idle time, for --idle-exit-ms.
+  const ActivityTracker& activity() const { return activity_; }
+
   // Stops accepting calls, lets in-flight ones finish within `grace`, then
   // cancels the rest.
   void Shutdown(std::chrono::milliseconds grace);
 
  private:
   StrataServer() = default;
+  ActivityTracker activity_;  // outlives server_, whose interceptors report to it
   std::vector<std::unique_ptr<grpc::Service>> services_;
   std::unique_ptr<grpc::Server> server_;
   std::string bound_address_;

@@ -1,11 +1,13 @@
 """Opening, targets and closing (spec/api.md §1)."""
 
+import os
+import pathlib
 import socket
 import time
 
 import pytest
 
-from stratadb import NotSupportedError, StateError, Strata, UnavailableError, ValidationError
+from stratadb import StateError, Strata, UnavailableError, ValidationError
 from stratadb.connection import parse_target
 
 
@@ -58,22 +60,28 @@ def test_default_target(monkeypatch):
     assert parse_target(None).grpc_target == "10.1.2.3:7000"
 
 
-@pytest.mark.parametrize("target", ["/path/to/data", "./data", "~/data", "."])
-def test_directory_paths_are_not_supported_yet(target):
-    with pytest.raises(NotSupportedError, match="directory"):
-        Strata.open(target)
+@pytest.mark.parametrize(
+    "target, want",
+    [
+        ("/path/to/data", "/path/to/data"),
+        ("/path/to/data/", "/path/to/data"),
+        ("~/data", os.path.expanduser("~/data")),
+        (pathlib.Path("/x/y"), "/x/y"),
+    ],
+)
+def test_directory_paths_are_directory_targets(target, want):
+    # Opening them starts a local server: tests/test_local_modes.py.
+    assert parse_target(target).directory == want
 
 
-def test_existing_directory_name_is_a_directory_path(tmp_path, monkeypatch):
+def test_relative_and_existing_directory_names_are_directory_paths(tmp_path, monkeypatch):
     (tmp_path / "mydata").mkdir()
     monkeypatch.chdir(tmp_path)
-    with pytest.raises(NotSupportedError, match="directory"):
-        Strata.open("mydata")
-
-
-def test_cache_is_not_supported_yet():
-    with pytest.raises(NotSupportedError, match="cache"):
-        Strata.cache()
+    assert parse_target("mydata").directory == str(tmp_path / "mydata")
+    assert parse_target("./data").directory == str(tmp_path / "data")
+    assert parse_target(".").directory == str(tmp_path)
+    assert parse_target(pathlib.Path("not-yet")).directory == str(tmp_path / "not-yet")
+    assert parse_target("not-a-dir").directory is None  # a host name
 
 
 @pytest.mark.parametrize("target", ["", "  ", "http://x:1", 5, "unix:"])

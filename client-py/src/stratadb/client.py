@@ -31,12 +31,15 @@ from ._proto import (
 from ._state import StateMixin
 from ._vectors import VectorsMixin
 from .codec import decode, encode_into
+from ._cache_server import CacheServer
+from ._directory_server import ServerLease, ensure_server, prepare_directory
 from .connection import call_metadata, make_channel, parse_target
-from .errors import NotSupportedError, StateError, ValidationError, from_rpc_error
+from .errors import StateError, UnavailableError, ValidationError, from_rpc_error
 
 __all__ = ["Strata"]
 
 DEFAULT_CONNECT_TIMEOUT = 5.0  # seconds, when open() is given no timeout
+_LOCAL_ATTACH_ATTEMPTS = 3  # for a directory target (see Strata.__init__)
 
 
 def _check_timeout(timeout) -> Optional[float]:
@@ -63,11 +66,41 @@ class Strata(StateMixin, EventsMixin, JsonMixin, BranchesMixin, VectorsMixin):
     def __init__(self, target=None, *, token=None, tls=None, timeout=None):
         """Connect to `target`; same arguments as `Strata.open`."""
         self._closed = True  # until the channel exists, close() has nothing to do
+        # What keeps a private local server up for this handle, released by
+        # close(): the Strata.cache() server it owns, or its lease on the
+        # shared server of a directory target (_directory_server.py).
+        self._private_server = None
+        self._lease = None
         self._target = parse_target(target)
         self._timeout = _check_timeout(timeout)
         self._metadata = call_metadata(token)
         self._branch = "default"
         self._space = "default"
+        directory = self._target.directory
+        if directory is not None:
+            if tls not in (None, False):
+                raise ValidationError(
+                    f"tls does not apply to a directory target ({directory!r}): its local server "
+                    "listens on a Unix socket without TLS",
+                    reason="validation",
+                )
+            directory = prepare_directory(directory)
+        # A directory's server may be exiting (idle, or stopped) just as it
+        # is found answering: then attach again, to its successor.
+        attempts = _LOCAL_ATTACH_ATTEMPTS if directory is not None else 1
+        for attempt in range(1, attempts + 1):
+            try:
+                self._connect(tls, directory)
+                return
+            except UnavailableError:
+                if attempt == attempts:
+                    raise
+
+    def _connect(self, tls, directory) -> None:
+        """Open the channel (after making sure a directory has its server)
+        and check that the server answers; on failure, close again."""
+        if directory is not None:
+            self._target = parse_target(ensure_server(directory))
         self._channel = make_channel(self._target, tls)
         self._closed = False
         self._kv = kv_pb2_grpc.KVStub(self._channel)
@@ -76,6 +109,10 @@ class Strata(StateMixin, EventsMixin, JsonMixin, BranchesMixin, VectorsMixin):
         self._events = events_pb2_grpc.EventsStub(self._channel)
         self._json = json_pb2_grpc.JsonStub(self._channel)
         try:
+            if directory is not None:
+                # Taken before the ping, so the server counts this handle
+                # from about the moment it is known to answer.
+                self._lease = ServerLease(self, self._target.grpc_target, self._metadata)
             # Fail fast: a refused connection ends this call at once, a
             # silent address at the connect timeout.
             self._call(
@@ -83,6 +120,8 @@ class Strata(StateMixin, EventsMixin, JsonMixin, BranchesMixin, VectorsMixin):
                 admin_pb2.PingRequest(),
                 timeout=self._timeout or DEFAULT_CONNECT_TIMEOUT,
             )
+            if self._lease is not None:
+                self._lease.confirm(self._target.address)
         except BaseException:
             self.close()
             raise
@@ -95,9 +134,14 @@ class Strata(StateMixin, EventsMixin, JsonMixin, BranchesMixin, VectorsMixin):
 
         Args:
             target: "host:port", "strata://host:port" or "unix:/path.sock";
-                None reads $STRATA_ADDRESS, else "127.0.0.1:50051". Directory
-                paths (a private local server) are not supported yet and
-                raise NotSupportedError.
+                None reads $STRATA_ADDRESS, else "127.0.0.1:50051". A
+                directory path (starting with "/", "." or "~", naming an
+                existing directory, or an os.PathLike) is a local database:
+                the directory is created if missing, and a local stratad
+                serving it on a Unix socket is started, or attached to when
+                another handle or process already started it. That server
+                exits once no handle has been open for $STRATA_IDLE_EXIT_MS
+                (30000 by default). See docs/local-modes.md.
             token: bearer token sent with every call, if the server wants one.
             tls: None/False for plaintext; True for TLS with the system roots;
                 a dict or stratadb.TlsConfig with ca (path or PEM bytes; None:
@@ -113,26 +157,44 @@ class Strata(StateMixin, EventsMixin, JsonMixin, BranchesMixin, VectorsMixin):
                 message) within the timeout.
             AccessDeniedError: the server refused the token.
             ValidationError: a malformed argument.
+        For a directory target, also UnavailableError when no stratad binary
+        is found ($STRATAD_BIN, then PATH) or the server cannot start.
         """
         return cls(target, token=token, tls=tls, timeout=timeout)
 
     @classmethod
     def cache(cls) -> "Strata":
-        """An ephemeral in-memory database (not supported yet).
+        """An ephemeral in-memory database: a private `stratad --ephemeral`
+        on a Unix socket in a fresh temp dir.
+
+        The server and the temp dir go away on close(), when the handle is
+        garbage collected, at interpreter exit, and, if this process is
+        killed, by themselves (see _cache_server.py and docs/local-modes.md).
 
         Raises:
-            NotSupportedError: always, in this version.
+            UnavailableError: no stratad binary ($STRATAD_BIN, then PATH), or
+                it could not start.
         """
-        raise NotSupportedError(
-            "Strata.cache() is not supported yet: start 'stratad --ephemeral' and open its address instead",
-            reason="unimplemented",
-        )
+        server = CacheServer()
+        try:
+            db = cls(server.address)
+        except BaseException:
+            server.release()
+            raise
+        db._private_server = server
+        return db
 
     def close(self) -> None:
-        """Release the connection. Idempotent; later calls raise StateError."""
+        """Release the connection (and stop a Strata.cache() server, or
+        release this handle's hold on a directory's server). Idempotent;
+        later calls raise StateError."""
         if not self._closed:
             self._closed = True
+            if self._lease is not None:
+                self._lease.release()
             self._channel.close()
+        if self._private_server is not None:
+            self._private_server.release()
 
     def __enter__(self) -> "Strata":
         """`with Strata.open(...) as db:` yields the handle itself."""

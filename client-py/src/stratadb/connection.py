@@ -8,7 +8,7 @@ from typing import Optional, Tuple
 import grpc
 
 from ._version import __version__
-from .errors import NotSupportedError, ValidationError
+from .errors import ValidationError
 from .tls import tls_settings
 
 ENV_ADDRESS = "STRATA_ADDRESS"
@@ -25,6 +25,9 @@ _CHANNEL_OPTIONS = (
     ("grpc.primary_user_agent", f"stratadb-python/{__version__}"),
 )
 
+# Channel option: connections of the channel's own, shared with no other.
+LOCAL_SUBCHANNELS = (("grpc.use_local_subchannel_pool", 1),)
+
 
 @dataclass(frozen=True)
 class Target:
@@ -32,6 +35,9 @@ class Target:
 
     grpc_target: str
     address: str
+    # A data directory to be served by a local stratad (_directory_server.py):
+    # then grpc_target is empty until that server's address replaces it.
+    directory: Optional[str] = None
 
 
 def _with_port(hostport: str) -> str:
@@ -42,17 +48,24 @@ def _with_port(hostport: str) -> str:
     return hostport if ":" in hostport else f"{hostport}:{DEFAULT_PORT}"
 
 
+def _directory_target(path: str) -> Target:
+    directory = os.path.abspath(os.path.expanduser(path))
+    return Target("", directory, directory=directory)
+
+
 def parse_target(target) -> Target:
     """Resolve `target` (None, "host:port", "strata://host:port", "unix:/path").
 
     None reads $STRATA_ADDRESS, else 127.0.0.1:50051. A directory path (one
     starting with "/", "." or "~", or naming an existing directory) means a
-    private local server, which this version does not provide yet.
+    local server for that directory: the Target's `directory`, made absolute.
     """
     if target is None:
         target = os.environ.get(ENV_ADDRESS) or DEFAULT_ADDRESS
     if isinstance(target, os.PathLike):
-        target = os.fspath(target)
+        # A path object is always a directory, even a relative one that does
+        # not exist yet and so could pass for a host name.
+        return _directory_target(os.fsdecode(os.fspath(target)))
     if not isinstance(target, str):
         raise ValidationError(f"target must be str or None, got {type(target).__name__}", reason="validation")
     target = target.strip()
@@ -69,11 +82,7 @@ def parse_target(target) -> Target:
         hostport = _with_port(hostport)
         return Target(hostport, hostport)
     if target.startswith(("/", ".", "~")) or os.path.isdir(target):
-        raise NotSupportedError(
-            f"opening a data directory ({target!r}) is not supported yet: start "
-            f"'stratad --data-dir {target}' and open its address instead",
-            reason="unimplemented",
-        )
+        return _directory_target(target)
     if "://" in target:
         raise ValidationError(
             f"unsupported target scheme in {target!r}; use host:port, strata://host:port or unix:/path",
@@ -87,9 +96,15 @@ def make_channel(target: Target, tls) -> grpc.Channel:
     """Open a (lazy) channel to `target`; nothing is dialled yet. `tls` as
     tls.tls_settings takes it."""
     creds, tls_options = tls_settings(tls)
+    options = _CHANNEL_OPTIONS
+    if target.grpc_target.startswith("unix:"):
+        # A local server comes and goes (Strata.cache(), directory targets):
+        # a channel with connections of its own does not inherit the
+        # reconnect backoff another channel has with a server now replaced.
+        options += LOCAL_SUBCHANNELS
     if creds is None:
-        return grpc.insecure_channel(target.grpc_target, options=_CHANNEL_OPTIONS)
-    return grpc.secure_channel(target.grpc_target, creds, options=_CHANNEL_OPTIONS + tls_options)
+        return grpc.insecure_channel(target.grpc_target, options=options)
+    return grpc.secure_channel(target.grpc_target, creds, options=options + tls_options)
 
 
 def call_metadata(token) -> Tuple[Tuple[str, str], ...]:
