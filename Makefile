@@ -20,7 +20,7 @@ GHZ_VERSION     ?= v0.120.0
 APT_PACKAGES := build-essential cmake ninja-build pkg-config ccache git \
   libgrpc++-dev protobuf-compiler protobuf-compiler-grpc libprotobuf-dev \
   liblmdb-dev libhnswlib-dev libspdlog-dev libcli11-dev nlohmann-json3-dev \
-  libgtest-dev libgmock-dev libssl-dev openssl python3 python3-venv
+  libgtest-dev libgmock-dev libssl-dev openssl python3 python3-venv prometheus-cpp-dev
 
 PYTHON ?= python3
 GO     ?= $(shell command -v go 2>/dev/null || echo /usr/local/go/bin/go)

@@ -3,6 +3,10 @@
 #include "server/error_mapping.h"
 
 namespace strata::server {
+namespace {
+// Compact rebuilds a vector index once this fraction of its labels is deleted.
+constexpr double kWornIndexFraction = 0.2;
+}  // namespace
 
 const char* ServerVersion() { return STRATA_VERSION; }
 
@@ -30,6 +34,11 @@ grpc::Status AdminService::Info(grpc::ServerContext* ctx, const v1::InfoRequest*
   resp->set_writer_commits(writer.batches);
   resp->set_writer_requests(writer.requests);
   resp->set_writer_largest_batch(writer.largest_batch);
+  storage::VectorCounters vectors = engine_.vectors().counters();
+  resp->set_vector_indexes_loaded(vectors.indexes_loaded);
+  resp->set_vector_indexes_built(vectors.indexes_built);
+  resp->set_vector_index_count(vectors.index_count);
+  resp->set_vector_index_memory_bytes(vectors.index_memory_bytes);
   return grpc::Status::OK;
 }
 
@@ -38,10 +47,12 @@ grpc::Status AdminService::Flush(grpc::ServerContext* ctx, const v1::FlushReques
 }
 
 grpc::Status AdminService::Compact(grpc::ServerContext* ctx, const v1::CompactRequest*, v1::CompactResponse* resp) {
-  // No retention policy exists yet (all history is kept) and no vector index can
-  // be worn, so there is nothing to remove or rebuild: report exactly that.
+  // No retention policy exists yet (all history is kept), so no version is
+  // removed; vector indexes with over 20% deleted labels are rebuilt.
+  auto rebuilt = engine_.vectors().CompactIndexes(kWornIndexFraction);
+  if (!rebuilt.ok()) return ToGrpc(ctx, rebuilt.status());
   resp->set_versions_removed(0);
-  resp->set_indexes_rebuilt(0);
+  resp->set_indexes_rebuilt(*rebuilt);
   return grpc::Status::OK;
 }
 

@@ -10,7 +10,6 @@ grpc::Status NotYet(grpc::ServerContext* ctx, const char* rpc) {
 
 std::vector<std::unique_ptr<grpc::Service>> MakePendingServices() {
   std::vector<std::unique_ptr<grpc::Service>> out;
-  out.push_back(std::make_unique<PendingVectorsService>());
   out.push_back(std::make_unique<PendingTransactionsService>());
   out.push_back(std::make_unique<PendingSearchService>());
   return out;

@@ -20,6 +20,7 @@
 #include "server/rpc_metrics.h"
 #include "server/spaces_service.h"
 #include "server/state_service.h"
+#include "server/vectors_service.h"
 #include "server/wire_limits.h"
 
 namespace strata::server {
@@ -42,6 +43,7 @@ storage::Result<std::unique_ptr<StrataServer>> StrataServer::Start(const Config&
   server->services_.push_back(std::make_unique<AdminService>(engine));
   server->services_.push_back(std::make_unique<BranchesService>(engine));
   server->services_.push_back(std::make_unique<SpacesService>(engine));
+  server->services_.push_back(std::make_unique<VectorsService>(engine));
   for (auto& pending : MakePendingServices()) server->services_.push_back(std::move(pending));
 
   grpc::ServerBuilder builder;

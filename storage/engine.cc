@@ -151,7 +151,8 @@ Engine::Engine(EngineOptions options, std::string directory, int lock_fd, std::u
       json_(*core_),
       events_(*core_),
       branches_(*core_),
-      spaces_(*core_) {
+      spaces_(*core_),
+      vectors_(*core_, options_.durability == Durability::kEphemeral ? std::string() : directory_ + "/vectors") {
   if (options_.durability == Durability::kRelaxed) {
     syncer_ = std::make_unique<Syncer>(core_->env(), options_.sync_interval_ms);
   }
@@ -159,7 +160,8 @@ Engine::Engine(EngineOptions options, std::string directory, int lock_fd, std::u
 
 Engine::~Engine() {
   syncer_.reset();
-  if (options_.durability != Durability::kEphemeral) (void)core_->env().Sync(true).ok();
+  // Snapshots make the next start fast; a failure only costs a rebuild then.
+  (void)Flush().ok();
   core_.reset();
   close(lock_fd_);
   if (options_.durability == Durability::kEphemeral) {
@@ -170,7 +172,12 @@ Engine::~Engine() {
 
 Status Engine::Flush() {
   if (options_.durability == Durability::kEphemeral) return Status::Ok();
-  return core_->env().Sync(true);
+  // Everything committed up to `durable` is on disk once the sync returns; a
+  // vector snapshot must not cover more than that.
+  uint64_t durable = core_->writer().committed_version();
+  STRATA_RETURN_IF_ERROR(core_->env().Sync(true));
+  auto saved = vectors_.SaveSnapshots(durable);
+  return saved.ok() ? Status::Ok() : saved.status();
 }
 
 Result<TimeRange> Engine::GetTimeRange() const {
@@ -200,7 +207,9 @@ Result<DatabaseStats> Engine::Stats(std::string_view branch_name) const {
   auto keys = core_->LiveKeys(*txn, branch->id);
   if (!keys.ok()) return keys.status();
   stats.total_keys = *keys;
-  stats.collection_count = 0;  // no vector collections exist before the vectors release
+  auto collections = vectors_.CountCollections(branch->name);
+  if (!collections.ok()) return collections.status();
+  stats.collection_count = *collections;
   stats.disk_bytes = FileBytes(directory_ + "/data.mdb") + FileBytes(directory_ + "/lock.mdb");
   stats.current_version = core_->writer().committed_version();
   stats.map_size = core_->env().MapSize();

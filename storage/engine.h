@@ -17,6 +17,7 @@
 #include "storage/space_store.h"
 #include "storage/state_store.h"
 #include "storage/value_store.h"
+#include "storage/vector_store.h"
 #include "storage/status.h"
 
 namespace strata::storage {
@@ -68,9 +69,11 @@ class Engine {
   EventLog& events() { return events_; }
   BranchStore& branches() { return branches_; }
   SpaceStore& spaces() { return spaces_; }
+  VectorStore& vectors() { return vectors_; }
   EngineCore& core() { return *core_; }
 
-  // Returns once everything acknowledged is on disk (a no-op for ephemeral).
+  // Returns once everything acknowledged is on disk (a no-op for ephemeral),
+  // then snapshots the vector indexes changed since their last snapshot.
   Status Flush();
   Result<TimeRange> GetTimeRange() const;
   // Figures for one branch (and database-wide ones).
@@ -93,6 +96,7 @@ class Engine {
   EventLog events_;
   BranchStore branches_;
   SpaceStore spaces_;
+  VectorStore vectors_;
   std::unique_ptr<Syncer> syncer_;
 };
 

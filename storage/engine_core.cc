@@ -66,6 +66,15 @@ Result<WriteTarget> EngineCore::ResolveWrite(WriteContext& ctx, const Scope& sco
   return WriteTarget{branch->id, *space_id, std::move(space_layers).value()};
 }
 
+Result<uint64_t> EngineCore::LatestVersion(const Txn& txn) const {
+  // Clock keys are [timestamp][version] with both never decreasing.
+  Cursor c(txn, dbs().clock);
+  bool positioned = c.Last();
+  STRATA_RETURN_IF_ERROR(c.status());
+  if (!positioned || c.key().size() != 16) return uint64_t{0};
+  return ReadU64(c.key().substr(8));
+}
+
 Result<uint64_t> EngineCore::VersionAt(const Txn& txn, int64_t timestamp) const {
   // Clock keys are [timestamp][version]: the last key below (timestamp + 1, 0).
   std::string bound;

@@ -59,6 +59,9 @@ class EngineCore {
   // Resolves `scope` for a write, registering the space on its first write.
   Result<WriteTarget> ResolveWrite(WriteContext& ctx, const Scope& scope) const;
 
+  // The latest version committed in `txn`'s snapshot; 0 when none.
+  Result<uint64_t> LatestVersion(const Txn& txn) const;
+
   // The latest version committed at or before `timestamp`; 0 when none.
   Result<uint64_t> VersionAt(const Txn& txn, int64_t timestamp) const;
 

@@ -68,6 +68,20 @@ class LayerNames {
   bool valid_ = false;
 };
 
+// One LayerNames per layer of `scope`, each positioned at `start`.
+Status OpenLayers(const Txn& txn, MDB_dbi dbi, const RecordScope& scope, std::string_view inline_prefix,
+                  std::string_view start, uint64_t at_version, std::vector<std::unique_ptr<LayerNames>>& layers) {
+  layers.reserve(scope.layers->size());
+  for (const Layer& layer : *scope.layers) {
+    std::string scope_prefix = ScopePrefix(layer.branch_id, scope.space_id, scope.primitive);
+    std::string stop = scope_prefix + std::string(inline_prefix);
+    layers.push_back(
+        std::make_unique<LayerNames>(txn, dbi, scope_prefix, stop, std::min(at_version, layer.max_version)));
+    STRATA_RETURN_IF_ERROR(layers.back()->Start(start));
+  }
+  return Status::Ok();
+}
+
 }  // namespace
 
 Result<Record> RecordStore::Decode(std::string_view record_key, std::string_view value) {
@@ -164,14 +178,7 @@ Result<NamePage> RecordStore::List(const Txn& txn, MDB_dbi dbi, const RecordScop
   }
 
   std::vector<std::unique_ptr<LayerNames>> layers;
-  layers.reserve(scope.layers->size());
-  for (const Layer& layer : *scope.layers) {
-    std::string scope_prefix = ScopePrefix(layer.branch_id, scope.space_id, scope.primitive);
-    std::string stop = scope_prefix + std::string(inline_prefix);
-    layers.push_back(
-        std::make_unique<LayerNames>(txn, dbi, scope_prefix, stop, std::min(at_version, layer.max_version)));
-    STRATA_RETURN_IF_ERROR(layers.back()->Start(start));
-  }
+  STRATA_RETURN_IF_ERROR(OpenLayers(txn, dbi, scope, inline_prefix, start, at_version, layers));
 
   NamePage page;
   std::vector<std::string> group;  // live long names of the current group, unsorted
@@ -224,5 +231,27 @@ Result<NamePage> RecordStore::List(const Txn& txn, MDB_dbi dbi, const RecordScop
   return page;
 }
 
-}  // namespace strata::storage
+Status RecordStore::ScanLive(const Txn& txn, MDB_dbi dbi, const RecordScope& scope, std::string_view prefix,
+                             uint64_t at_version, const std::function<Status(const Record&)>& visit) {
+  std::string_view inline_prefix = prefix.substr(0, std::min(prefix.size(), kInlineNameBytes));
+  std::vector<std::unique_ptr<LayerNames>> layers;
+  STRATA_RETURN_IF_ERROR(OpenLayers(txn, dbi, scope, inline_prefix, inline_prefix, at_version, layers));
+  while (true) {
+    // The smallest encoded name across layers; the first layer holding it decides.
+    int best = -1;
+    for (size_t i = 0; i < layers.size(); ++i) {
+      if (!layers[i]->valid()) continue;
+      if (best < 0 || layers[i]->encoded_name() < layers[best]->encoded_name()) best = static_cast<int>(i);
+    }
+    if (best < 0) return Status::Ok();
+    std::string encoded(layers[best]->encoded_name());
+    Record rec = layers[best]->record();
+    for (auto& layer : layers) {
+      if (layer->valid() && layer->encoded_name() == encoded) STRATA_RETURN_IF_ERROR(layer->Next());
+    }
+    if (rec.tombstone || !StartsWith(rec.name, prefix)) continue;
+    STRATA_RETURN_IF_ERROR(visit(rec));
+  }
+}
 
+}  // namespace strata::storage

@@ -8,6 +8,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -63,6 +64,12 @@ class RecordStore {
   static Result<NamePage> List(const Txn& txn, MDB_dbi dbi, const RecordScope& scope,
                                std::string_view prefix, const std::optional<std::string>& after,
                                size_t limit, uint64_t at_version);
+
+  // Calls `visit` with every live record whose name starts with `prefix`, as of
+  // `at_version`, in encoded-name order (bytewise except inside groups of long
+  // names). `visit` returns a non-ok status to stop with it.
+  static Status ScanLive(const Txn& txn, MDB_dbi dbi, const RecordScope& scope, std::string_view prefix,
+                         uint64_t at_version, const std::function<Status(const Record&)>& visit);
 
   // Writes one record of `name` into `branch_id`'s own layer, and its entry in
   // the branch's change index (storage/change_index.h).

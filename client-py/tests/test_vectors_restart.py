@@ -66,12 +66,9 @@ def test_clean_stop_writes_a_snapshot(loaded):
     assert [p.name for p in loaded.files if p.suffix in (".hnsw", ".meta")], loaded.files
 
 
-@pytest.mark.xfail(
-    strict=True,
-    # Data-dependent: 300 x 128 without metadata loads; 300 x 16, or with metadata, does not.
-    reason="server bug: the snapshot written at SIGTERM is not loaded on the next start for "
-    "this collection (300 x 16, metadata {'i': n}): vector_indexes_loaded 0, built 1",
-)
+# Regression: hnswlib 0.6.2's loading constructor leaves num_deleted_
+# uninitialized, so the snapshot's deleted-label check failed at random and the
+# index was rebuilt (storage/hnsw_graph.cc recounts the marks).
 def test_restart_loads_the_snapshot(loaded):
     loaded.check_after_start(expect_loaded=True)
 

@@ -2,7 +2,7 @@
 // never a crash), and the server keeps serving afterwards.
 #include <gtest/gtest.h>
 
-#include "strata/v1/vectors.grpc.pb.h"
+#include "strata/v1/transactions.grpc.pb.h"
 #include "tests/testutil/server_fixture.h"
 
 namespace strata {
@@ -220,17 +220,15 @@ TEST_F(BadRequestTest, NonDefaultBranchIsNotFound) {
 }
 
 TEST_F(BadRequestTest, NotYetImplementedRpcIsUnimplementedNamingIt) {
-  // Vectors arrive in a later release; if they have landed, move this test to
-  // a service that is still pending.
-  auto vectors = v1::Vectors::NewStub(channel_);
-  v1::CreateCollectionRequest req;
-  req.set_name("docs");
-  req.set_dimension(3);
-  v1::WriteResponse resp;
+  // Transactions arrive in a later release; if they have landed, move this
+  // test to a service that is still pending.
+  auto transactions = v1::Transactions::NewStub(channel_);
+  v1::TxnBeginRequest req;
+  v1::TxnInfo resp;
   CallContext ctx;
-  grpc::Status st = vectors->CreateCollection(ctx.get(), req, &resp);
+  grpc::Status st = transactions->Begin(ctx.get(), req, &resp);
   EXPECT_EQ(st.error_code(), grpc::StatusCode::UNIMPLEMENTED) << st.error_message();
-  EXPECT_NE(st.error_message().find("Vectors.CreateCollection"), std::string::npos) << st.error_message();
+  EXPECT_NE(st.error_message().find("Transactions.Begin"), std::string::npos) << st.error_message();
   EXPECT_EQ(ctx.reason(), "unimplemented");
 }
 

@@ -8,7 +8,7 @@
 
 #include "strata/v1/branches.grpc.pb.h"
 #include "strata/v1/events.grpc.pb.h"
-#include "strata/v1/vectors.grpc.pb.h"
+#include "strata/v1/transactions.grpc.pb.h"
 #include "tests/testutil/server_fixture.h"
 
 namespace strata {
@@ -155,14 +155,12 @@ TEST_F(BranchesServiceTest, ErrorsCarryTheirCodesAndReasons) {
   }
   {
     // A still-pending service answers UNIMPLEMENTED with its reason (Branches
-    // export/import are implemented; vectors are the pending ones).
-    auto vectors = v1::Vectors::NewStub(channel_);
-    v1::CreateCollectionRequest req;
-    req.set_name("docs");
-    req.set_dimension(3);
-    v1::WriteResponse resp;
+    // export/import are implemented; transactions are pending).
+    auto transactions = v1::Transactions::NewStub(channel_);
+    v1::TxnBeginRequest req;
+    v1::TxnInfo resp;
     CallContext ctx;
-    grpc::Status st = vectors->CreateCollection(ctx.get(), req, &resp);
+    grpc::Status st = transactions->Begin(ctx.get(), req, &resp);
     EXPECT_EQ(st.error_code(), grpc::StatusCode::UNIMPLEMENTED);
     EXPECT_EQ(ctx.reason(), "unimplemented");
   }

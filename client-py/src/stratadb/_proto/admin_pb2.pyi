@@ -21,7 +21,7 @@ class InfoRequest(_message.Message):
     def __init__(self, branch: _Optional[str] = ...) -> None: ...
 
 class InfoResponse(_message.Message):
-    __slots__ = ("version", "uptime_secs", "branch_count", "space_count", "total_keys", "collection_count", "disk_bytes", "current_version", "map_size", "map_used_bytes", "durability", "writer_commits", "writer_requests", "writer_largest_batch")
+    __slots__ = ("version", "uptime_secs", "branch_count", "space_count", "total_keys", "collection_count", "disk_bytes", "current_version", "map_size", "map_used_bytes", "durability", "writer_commits", "writer_requests", "writer_largest_batch", "vector_indexes_loaded", "vector_indexes_built", "vector_index_count", "vector_index_memory_bytes")
     VERSION_FIELD_NUMBER: _ClassVar[int]
     UPTIME_SECS_FIELD_NUMBER: _ClassVar[int]
     BRANCH_COUNT_FIELD_NUMBER: _ClassVar[int]
@@ -36,6 +36,10 @@ class InfoResponse(_message.Message):
     WRITER_COMMITS_FIELD_NUMBER: _ClassVar[int]
     WRITER_REQUESTS_FIELD_NUMBER: _ClassVar[int]
     WRITER_LARGEST_BATCH_FIELD_NUMBER: _ClassVar[int]
+    VECTOR_INDEXES_LOADED_FIELD_NUMBER: _ClassVar[int]
+    VECTOR_INDEXES_BUILT_FIELD_NUMBER: _ClassVar[int]
+    VECTOR_INDEX_COUNT_FIELD_NUMBER: _ClassVar[int]
+    VECTOR_INDEX_MEMORY_BYTES_FIELD_NUMBER: _ClassVar[int]
     version: str
     uptime_secs: int
     branch_count: int
@@ -50,7 +54,11 @@ class InfoResponse(_message.Message):
     writer_commits: int
     writer_requests: int
     writer_largest_batch: int
-    def __init__(self, version: _Optional[str] = ..., uptime_secs: _Optional[int] = ..., branch_count: _Optional[int] = ..., space_count: _Optional[int] = ..., total_keys: _Optional[int] = ..., collection_count: _Optional[int] = ..., disk_bytes: _Optional[int] = ..., current_version: _Optional[int] = ..., map_size: _Optional[int] = ..., map_used_bytes: _Optional[int] = ..., durability: _Optional[str] = ..., writer_commits: _Optional[int] = ..., writer_requests: _Optional[int] = ..., writer_largest_batch: _Optional[int] = ...) -> None: ...
+    vector_indexes_loaded: int
+    vector_indexes_built: int
+    vector_index_count: int
+    vector_index_memory_bytes: int
+    def __init__(self, version: _Optional[str] = ..., uptime_secs: _Optional[int] = ..., branch_count: _Optional[int] = ..., space_count: _Optional[int] = ..., total_keys: _Optional[int] = ..., collection_count: _Optional[int] = ..., disk_bytes: _Optional[int] = ..., current_version: _Optional[int] = ..., map_size: _Optional[int] = ..., map_used_bytes: _Optional[int] = ..., durability: _Optional[str] = ..., writer_commits: _Optional[int] = ..., writer_requests: _Optional[int] = ..., writer_largest_batch: _Optional[int] = ..., vector_indexes_loaded: _Optional[int] = ..., vector_indexes_built: _Optional[int] = ..., vector_index_count: _Optional[int] = ..., vector_index_memory_bytes: _Optional[int] = ...) -> None: ...
 
 class FlushRequest(_message.Message):
     __slots__ = ()

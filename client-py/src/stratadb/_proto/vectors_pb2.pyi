@@ -135,16 +135,18 @@ class VectorBatchUpsertResponse(_message.Message):
     def __init__(self, versions: _Optional[_Iterable[int]] = ...) -> None: ...
 
 class VectorGetRequest(_message.Message):
-    __slots__ = ("context", "collection", "key", "as_of")
+    __slots__ = ("context", "collection", "key", "as_of", "as_values")
     CONTEXT_FIELD_NUMBER: _ClassVar[int]
     COLLECTION_FIELD_NUMBER: _ClassVar[int]
     KEY_FIELD_NUMBER: _ClassVar[int]
     AS_OF_FIELD_NUMBER: _ClassVar[int]
+    AS_VALUES_FIELD_NUMBER: _ClassVar[int]
     context: _value_pb2.Context
     collection: str
     key: str
     as_of: int
-    def __init__(self, context: _Optional[_Union[_value_pb2.Context, _Mapping]] = ..., collection: _Optional[str] = ..., key: _Optional[str] = ..., as_of: _Optional[int] = ...) -> None: ...
+    as_values: bool
+    def __init__(self, context: _Optional[_Union[_value_pb2.Context, _Mapping]] = ..., collection: _Optional[str] = ..., key: _Optional[str] = ..., as_of: _Optional[int] = ..., as_values: bool = ...) -> None: ...
 
 class VectorGetResponse(_message.Message):
     __slots__ = ("found", "key", "vector", "metadata", "version", "timestamp")

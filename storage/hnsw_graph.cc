@@ -1,0 +1,169 @@
+#include "storage/hnsw_graph.h"
+
+#include <hnswlib/hnswlib.h>
+
+#include <algorithm>
+
+namespace strata::storage {
+namespace {
+
+using Graph = hnswlib::HierarchicalNSW<float>;
+
+std::unique_ptr<hnswlib::SpaceInterface<float>> MakeSpace(Metric metric, size_t dim) {
+  if (metric == Metric::kEuclidean) return std::make_unique<hnswlib::L2Space>(dim);
+  return std::make_unique<hnswlib::InnerProductSpace>(dim);
+}
+
+Status GraphError(const std::exception& e) { return Status::Internal(std::string("vector index: ") + e.what()); }
+
+}  // namespace
+
+struct HnswGraph::Impl {
+  std::unique_ptr<hnswlib::SpaceInterface<float>> space;
+  std::unique_ptr<Graph> graph;
+};
+
+HnswGraph::HnswGraph(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+HnswGraph::~HnswGraph() = default;
+
+Result<std::unique_ptr<HnswGraph>> HnswGraph::Create(Metric metric, size_t dim, size_t capacity, size_t m,
+                                                     size_t ef_construction) {
+  auto impl = std::make_unique<Impl>();
+  impl->space = MakeSpace(metric, dim);
+  try {
+    impl->graph = std::make_unique<Graph>(impl->space.get(), capacity, m, ef_construction, /*random_seed=*/100);
+  } catch (const std::exception& e) {
+    return GraphError(e);
+  }
+  return std::unique_ptr<HnswGraph>(new HnswGraph(std::move(impl)));
+}
+
+Result<std::unique_ptr<HnswGraph>> HnswGraph::Load(Metric metric, size_t dim, const std::string& path,
+                                                   size_t capacity) {
+  auto impl = std::make_unique<Impl>();
+  impl->space = MakeSpace(metric, dim);
+  try {
+    impl->graph = std::make_unique<Graph>(impl->space.get(), path, false, capacity);
+  } catch (const std::exception& e) {
+    return GraphError(e);
+  }
+  // hnswlib 0.6.2's loading constructor never initializes num_deleted_ before
+  // counting the deleted marks into it: count them again from zero.
+  Graph& g = *impl->graph;
+  g.num_deleted_ = 0;
+  for (size_t i = 0; i < g.cur_element_count; ++i) {
+    if (g.isMarkedDeleted(static_cast<hnswlib::tableint>(i))) ++g.num_deleted_;
+  }
+  if (impl->graph->data_size_ != impl->space->get_data_size()) {
+    return Status::Internal("vector index file " + path + " holds vectors of another dimension");
+  }
+  return std::unique_ptr<HnswGraph>(new HnswGraph(std::move(impl)));
+}
+
+Status HnswGraph::Save(const std::string& path) const {
+  try {
+    impl_->graph->saveIndex(path);
+  } catch (const std::exception& e) {
+    return GraphError(e);
+  }
+  return Status::Ok();
+}
+
+size_t HnswGraph::size() const { return impl_->graph->cur_element_count; }
+size_t HnswGraph::capacity() const { return impl_->graph->max_elements_; }
+size_t HnswGraph::deleted() const { return impl_->graph->num_deleted_; }
+
+Status HnswGraph::Resize(size_t capacity) {
+  try {
+    impl_->graph->resizeIndex(capacity);
+  } catch (const std::exception& e) {
+    return Status::ResourceExhausted(std::string("vector index cannot grow to ") + std::to_string(capacity) +
+                                     " vectors: " + e.what());
+  }
+  return Status::Ok();
+}
+
+Result<uint32_t> HnswGraph::Add(const float* vector, uint64_t label) {
+  try {
+    return static_cast<uint32_t>(impl_->graph->addPoint(vector, label, -1));
+  } catch (const std::exception& e) {
+    return GraphError(e);
+  }
+}
+
+void HnswGraph::MarkDeleted(uint64_t label) {
+  try {
+    impl_->graph->markDelete(label);
+  } catch (const std::exception&) {
+    // Unknown or already deleted: nothing to undo.
+  }
+}
+
+std::vector<std::pair<float, uint64_t>> HnswGraph::Search(const float* query, size_t k, size_t ef) const {
+  // hnswlib's searchKnn reads the shared ef_ member; setting it per call would
+  // race with other searches, so this is its search with ef as an argument:
+  // a greedy descent through the upper layers, then the base-layer search.
+  std::vector<std::pair<float, uint64_t>> out;
+  const Graph& g = *impl_->graph;
+  if (g.cur_element_count == 0) return out;
+  hnswlib::tableint current = g.enterpoint_node_;
+  float current_dist = g.fstdistfunc_(query, g.getDataByInternalId(current), g.dist_func_param_);
+  for (int level = g.maxlevel_; level > 0; --level) {
+    bool changed = true;
+    while (changed) {
+      changed = false;
+      auto* links = reinterpret_cast<unsigned int*>(g.get_linklist(current, level));
+      int count = g.getListCount(links);
+      auto* neighbours = reinterpret_cast<hnswlib::tableint*>(links + 1);
+      for (int i = 0; i < count; ++i) {
+        hnswlib::tableint candidate = neighbours[i];
+        if (candidate >= g.cur_element_count) continue;
+        float d = g.fstdistfunc_(query, g.getDataByInternalId(candidate), g.dist_func_param_);
+        if (d < current_dist) {
+          current_dist = d;
+          current = candidate;
+          changed = true;
+        }
+      }
+    }
+  }
+  size_t breadth = std::max(ef, k);
+  auto top = g.num_deleted_ ? g.searchBaseLayerST<true>(current, query, breadth)
+                            : g.searchBaseLayerST<false>(current, query, breadth);
+  while (top.size() > k) top.pop();
+  out.resize(top.size());
+  for (size_t i = top.size(); i-- > 0;) {
+    out[i] = {top.top().first, g.getExternalLabel(top.top().second)};
+    top.pop();
+  }
+  return out;
+}
+
+float HnswGraph::RawDistance(const float* query, uint32_t internal_id) const {
+  const Graph& g = *impl_->graph;
+  return g.fstdistfunc_(query, g.getDataByInternalId(internal_id), g.dist_func_param_);
+}
+
+const float* HnswGraph::Data(uint32_t internal_id) const {
+  return reinterpret_cast<const float*>(impl_->graph->getDataByInternalId(internal_id));
+}
+
+std::optional<uint32_t> HnswGraph::InternalId(uint64_t label) const {
+  auto it = impl_->graph->label_lookup_.find(label);
+  if (it == impl_->graph->label_lookup_.end()) return std::nullopt;
+  return static_cast<uint32_t>(it->second);
+}
+
+bool HnswGraph::IsDeleted(uint32_t internal_id) const { return impl_->graph->isMarkedDeleted(internal_id); }
+
+uint64_t HnswGraph::MemoryBytes() const {
+  const Graph& g = *impl_->graph;
+  // The level-0 block, the upper-layer link lists, the per-element locks and
+  // the label lookup.
+  uint64_t bytes = g.max_elements_ * (g.size_data_per_element_ + sizeof(void*) + sizeof(int) + sizeof(std::mutex));
+  for (size_t i = 0; i < g.cur_element_count; ++i) bytes += g.element_levels_[i] * g.size_links_per_element_;
+  bytes += g.label_lookup_.size() * (sizeof(uint64_t) + sizeof(uint32_t) + 2 * sizeof(void*));
+  return bytes;
+}
+
+}  // namespace strata::storage

@@ -1,0 +1,330 @@
+#include "storage/vector_index.h"
+
+#include <algorithm>
+#include <cmath>
+#include <queue>
+#include <thread>
+#include <unordered_set>
+
+#include "storage/change_index.h"
+#include "storage/record_store.h"
+
+namespace strata::storage {
+namespace {
+
+constexpr size_t kInitialCapacity = 1024;
+// Below this many live vectors a filtered search just scans.
+constexpr size_t kAlwaysExactBelow = 4096;
+// A filter estimated to match less than this fraction is answered exactly.
+constexpr double kExactSelectivity = 0.05;
+constexpr size_t kSelectivitySample = 1024;
+// Adds of at least this many vectors use every core.
+constexpr size_t kParallelAddMin = 256;
+
+bool SameLayers(const LayerChain& a, const LayerChain& b) {
+  if (a.size() != b.size()) return false;
+  for (size_t i = 0; i < a.size(); ++i) {
+    if (a[i].branch_id != b[i].branch_id || a[i].max_version != b[i].max_version) return false;
+  }
+  return true;
+}
+
+// Orders candidates best first, ties by key so results are deterministic.
+bool Better(const VectorMatch& a, const VectorMatch& b) {
+  if (a.distance != b.distance) return a.distance < b.distance;
+  return a.key < b.key;
+}
+
+}  // namespace
+
+VectorIndex::VectorIndex(IndexIdentity identity) : identity_(std::move(identity)) {}
+
+VectorIndex::~VectorIndex() = default;
+
+Status VectorIndex::ResetGraph(size_t capacity) {
+  const CollectionConfig& c = identity_.config;
+  auto graph = HnswGraph::Create(c.metric, c.dimension, std::max(capacity, kInitialCapacity), c.m, c.ef_construction);
+  if (!graph.ok()) {
+    graph_.reset();
+    return graph.status();
+  }
+  graph_ = std::move(graph).value();
+  slots_.clear();
+  by_key_.clear();
+  deleted_ = 0;
+  return Status::Ok();
+}
+
+std::vector<float> VectorIndex::Prepared(const std::vector<float>& v) const {
+  if (identity_.config.metric != Metric::kCosine) return v;
+  double norm = Norm(v.data(), v.size());
+  std::vector<float> out(v.size());
+  for (size_t i = 0; i < v.size(); ++i) out[i] = norm > 0 ? static_cast<float>(v[i] / norm) : 0.0f;
+  return out;
+}
+
+double VectorIndex::RawToDistance(float raw) const {
+  // hnswlib's L2 space gives the squared distance; its inner-product space 1 - dot.
+  if (identity_.config.metric == Metric::kEuclidean) return std::sqrt(std::max(0.0f, raw));
+  return raw;
+}
+
+Status VectorIndex::EnsureCapacity(size_t additional) {
+  size_t need = graph_->size() + additional;
+  if (need <= graph_->capacity()) return Status::Ok();
+  // Grow ahead of need, so a stream of single upserts resizes rarely.
+  return graph_->Resize(std::max(need, graph_->capacity() * 2));
+}
+
+void VectorIndex::Remove(const std::string& key) {
+  auto it = by_key_.find(key);
+  if (it == by_key_.end()) return;
+  uint64_t label = it->second;
+  graph_->MarkDeleted(label);
+  slots_[label] = Slot{};
+  by_key_.erase(it);
+  ++deleted_;
+}
+
+Status VectorIndex::AddAll(std::vector<Pending>& items) {
+  if (items.empty()) return Status::Ok();
+  STRATA_RETURN_IF_ERROR(EnsureCapacity(items.size()));
+  // Bookkeeping first (one thread), then the graph inserts (every core:
+  // hnswlib allows concurrent addPoint calls with distinct labels).
+  std::vector<std::pair<uint64_t, std::vector<float>>> work;
+  work.reserve(items.size());
+  for (auto& item : items) {
+    Remove(item.key);
+    uint64_t label = slots_.size();
+    slots_.push_back(Slot{item.key, item.version, std::move(item.metadata), 0});
+    by_key_[item.key] = label;
+    work.emplace_back(label, Prepared(item.values));
+  }
+  std::atomic<size_t> next{0};
+  std::mutex error_mu;
+  Status error;
+  auto worker = [&]() {
+    for (size_t i = next.fetch_add(1); i < work.size(); i = next.fetch_add(1)) {
+      auto internal = graph_->Add(work[i].second.data(), work[i].first);
+      if (internal.ok()) {
+        slots_[work[i].first].internal_id = *internal;
+      } else {
+        std::lock_guard<std::mutex> lock(error_mu);
+        if (error.ok()) error = internal.status();
+      }
+    }
+  };
+  size_t threads = work.size() >= kParallelAddMin ? std::max(1u, std::thread::hardware_concurrency()) : 1;
+  std::vector<std::thread> pool;
+  for (size_t t = 1; t < threads; ++t) pool.emplace_back(worker);
+  worker();
+  for (auto& t : pool) t.join();
+  if (!error.ok()) {
+    built_ = false;  // the graph is not trustworthy: the next catch-up rebuilds it
+    return error;
+  }
+  return Status::Ok();
+}
+
+Status VectorIndex::Build(const ReadView& view) {
+  std::vector<Pending> items;
+  std::string prefix = VectorNamePrefix(identity_.collection, identity_.config.incarnation);
+  Status st = RecordStore::ScanLive(view.txn, view.records_dbi, view.records(Primitive::kVector), prefix,
+                                    view.version, [&](const Record& rec) -> Status {
+                                      auto v = DecodeVector(rec.payload);
+                                      if (!v.ok()) return v.status();
+                                      Pending p;
+                                      p.key = rec.name.substr(prefix.size());
+                                      p.version = rec.version;
+                                      p.values = std::move(v->values);
+                                      if (v->metadata) p.metadata = std::move(*v->metadata);
+                                      items.push_back(std::move(p));
+                                      return Status::Ok();
+                                    });
+  if (!st.ok()) return st;
+  STRATA_RETURN_IF_ERROR(ResetGraph(items.size() + items.size() / 4));
+  built_ = true;
+  layers_ = view.layers;
+  STRATA_RETURN_IF_ERROR(AddAll(items));
+  applied_version_.store(view.version, std::memory_order_release);
+  return Status::Ok();
+}
+
+Status VectorIndex::ApplyChanges(const ReadView& view) {
+  std::string prefix = VectorNamePrefix(identity_.collection, identity_.config.incarnation);
+  std::vector<std::string> names;
+  std::unordered_set<std::string> seen;
+  Status st = ChangeIndex::Scan(view.txn, view.records_dbi, view.branch_id, applied_version(), view.version,
+                                [&](const ChangeEntry& e) -> Status {
+                                  if (e.space_id != identity_.space_id || e.primitive != Primitive::kVector ||
+                                      e.name.compare(0, prefix.size(), prefix) != 0) {
+                                    return Status::Ok();
+                                  }
+                                  if (seen.insert(e.name).second) names.push_back(e.name);
+                                  return Status::Ok();
+                                });
+  if (!st.ok()) return st;
+  std::vector<Pending> adds;
+  RecordScope scope = view.records(Primitive::kVector);
+  for (const auto& name : names) {
+    auto rec = RecordStore::Read(view.txn, view.records_dbi, scope, name, view.version);
+    if (!rec.ok()) return rec.status();
+    std::string key = name.substr(prefix.size());
+    if (!rec->has_value() || (*rec)->tombstone) {
+      Remove(key);
+      continue;
+    }
+    auto live = by_key_.find(key);
+    if (live != by_key_.end() && slots_[live->second].version == (*rec)->version) continue;
+    auto v = DecodeVector((*rec)->payload);
+    if (!v.ok()) return v.status();
+    Pending p;
+    p.key = std::move(key);
+    p.version = (*rec)->version;
+    p.values = std::move(v->values);
+    if (v->metadata) p.metadata = std::move(*v->metadata);
+    adds.push_back(std::move(p));
+  }
+  STRATA_RETURN_IF_ERROR(AddAll(adds));
+  applied_version_.store(view.version, std::memory_order_release);
+  return Status::Ok();
+}
+
+Status VectorIndex::CatchUp(const ReadView& view) {
+  if (built_.load() && applied_version() >= view.version) return Status::Ok();
+  std::unique_lock lock(mu_);
+  if (built_ && applied_version() >= view.version) return Status::Ok();
+  if (!built_ || !SameLayers(layers_, view.layers)) return Build(view);
+  return ApplyChanges(view);
+}
+
+VectorMatch VectorIndex::MatchOf(uint64_t label, float raw) const {
+  const Slot& slot = slots_[label];
+  VectorMatch m;
+  m.key = slot.key;
+  m.distance = RawToDistance(raw);
+  m.score = ScoreFromDistance(identity_.config.metric, m.distance);
+  m.metadata = slot.metadata;
+  return m;
+}
+
+std::vector<VectorMatch> VectorIndex::ExactScan(const float* query, size_t k,
+                                                const std::vector<Filter>& filters) const {
+  std::vector<std::pair<float, uint64_t>> hits;
+  for (uint64_t label = 0; label < slots_.size(); ++label) {
+    const Slot& slot = slots_[label];
+    if (slot.key.empty() || !MatchesAll(filters, slot.metadata)) continue;
+    hits.emplace_back(graph_->RawDistance(query, slot.internal_id), label);
+  }
+  auto by_distance = [&](const auto& a, const auto& b) {
+    if (a.first != b.first) return a.first < b.first;
+    return slots_[a.second].key < slots_[b.second].key;
+  };
+  size_t n = std::min(k, hits.size());
+  std::partial_sort(hits.begin(), hits.begin() + n, hits.end(), by_distance);
+  std::vector<VectorMatch> out;
+  out.reserve(n);
+  for (size_t i = 0; i < n; ++i) out.push_back(MatchOf(hits[i].second, hits[i].first));
+  return out;
+}
+
+Result<std::vector<VectorMatch>> VectorIndex::Search(const std::vector<float>& query_in, size_t k, size_t ef,
+                                                     const std::vector<Filter>& filters, SearchPlan* plan) const {
+  std::shared_lock lock(mu_);
+  std::vector<VectorMatch> out;
+  if (!built_ || !graph_) return Status::Internal("vector index is not built");
+  size_t live = by_key_.size();
+  if (live == 0) return out;
+  std::vector<float> query = Prepared(query_in);
+  {
+    if (filters.empty()) {
+      if (plan) *plan = SearchPlan::kHnsw;
+      for (auto& [raw, label] : graph_->Search(query.data(), std::min(k, live), ef)) out.push_back(MatchOf(label, raw));
+      std::sort(out.begin(), out.end(), Better);
+      return out;
+    }
+    // Estimate the filter's selectivity on an even sample of the labels.
+    double selectivity = 0;
+    if (live >= kAlwaysExactBelow) {
+      size_t step = std::max<size_t>(1, slots_.size() / kSelectivitySample);
+      size_t sampled = 0, matched = 0;
+      for (size_t label = 0; label < slots_.size(); label += step) {
+        if (slots_[label].key.empty()) continue;
+        ++sampled;
+        if (MatchesAll(filters, slots_[label].metadata)) ++matched;
+      }
+      selectivity = sampled ? static_cast<double>(matched) / sampled : 0;
+    }
+    if (selectivity < kExactSelectivity) {
+      if (plan) *plan = SearchPlan::kExactFiltered;
+      return ExactScan(query.data(), k, filters);
+    }
+    // HNSW with over-fetch, growing until k matches are found; exact when the
+    // fetch would cover a large part of the collection anyway.
+    if (plan) *plan = SearchPlan::kHnswFiltered;
+    size_t fetch = static_cast<size_t>(std::ceil(k / selectivity * 2)) + k;
+    while (true) {
+      if (fetch * 2 >= live) {
+        if (plan) *plan = SearchPlan::kExactFiltered;
+        return ExactScan(query.data(), k, filters);
+      }
+      auto candidates = graph_->Search(query.data(), fetch, std::max(ef, fetch));
+      out.clear();
+      for (auto& [raw, label] : candidates) {
+        if (!MatchesAll(filters, slots_[label].metadata)) continue;
+        out.push_back(MatchOf(label, raw));
+      }
+      if (out.size() >= k) break;
+      if (candidates.size() < fetch) {  // the graph has nothing more to give
+        if (plan) *plan = SearchPlan::kExactFiltered;
+        return ExactScan(query.data(), k, filters);
+      }
+      fetch *= 4;
+    }
+    std::sort(out.begin(), out.end(), Better);
+    out.resize(std::min(out.size(), k));
+    return out;
+  }
+}
+
+IndexFigures VectorIndex::figures() const {
+  std::shared_lock lock(mu_);
+  IndexFigures f;
+  f.live = by_key_.size();
+  f.deleted = deleted_;
+  f.applied_version = applied_version();
+  if (graph_) {
+    // The graph, then this index's own key and metadata bookkeeping.
+    uint64_t bytes = graph_->MemoryBytes();
+    for (const Slot& s : slots_) {
+      bytes += sizeof(Slot) + s.key.capacity();
+      if (!s.metadata.is_null()) bytes += 64 * (1 + s.metadata.size());
+    }
+    bytes += by_key_.size() * (sizeof(std::string) + sizeof(uint64_t) + 2 * sizeof(void*));
+    f.memory_bytes = bytes;
+  }
+  return f;
+}
+
+Result<bool> VectorIndex::CompactIfWorn(double threshold) {
+  std::unique_lock lock(mu_);
+  if (!built_ || !graph_ || deleted_ == 0) return false;
+  if (static_cast<double>(deleted_) <= threshold * static_cast<double>(slots_.size())) return false;
+  // Re-insert the live vectors into a fresh graph. Stored vectors are already
+  // prepared (normalized for cosine), so they go in as they are.
+  std::vector<Pending> items;
+  items.reserve(by_key_.size());
+  size_t dim = identity_.config.dimension;
+  for (auto& [key, label] : by_key_) {
+    const Slot& slot = slots_[label];
+    const float* data = graph_->Data(slot.internal_id);
+    items.push_back(Pending{key, slot.version, std::vector<float>(data, data + dim), slot.metadata});
+  }
+  std::sort(items.begin(), items.end(), [](const Pending& a, const Pending& b) { return a.key < b.key; });
+  STRATA_RETURN_IF_ERROR(ResetGraph(items.size() + items.size() / 4));
+  STRATA_RETURN_IF_ERROR(AddAll(items));
+  saved_version_ = 0;  // the snapshot on disk describes the old graph
+  return true;
+}
+
+}  // namespace strata::storage

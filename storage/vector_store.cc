@@ -1,0 +1,518 @@
+#include "storage/vector_store.h"
+
+#include <sys/stat.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstdio>
+
+#include "storage/catalog.h"
+#include "storage/names.h"
+#include "storage/record_store.h"
+
+namespace strata::storage {
+namespace {
+
+Status CollectionNotFound(std::string_view name, const Scope& scope) {
+  return Status::NotFound("collection " + QuoteName(name) + " not found in space " + QuoteName(SpaceName(scope)) +
+                          " of branch " + QuoteName(BranchName(scope)));
+}
+
+Status CheckQuery(const std::vector<float>& query, const CollectionConfig& config, std::string_view name) {
+  if (query.size() != config.dimension) {
+    return Status::Constraint("query has " + std::to_string(query.size()) + " components; collection " +
+                              QuoteName(name) + " has dimension " + std::to_string(config.dimension));
+  }
+  return CheckFinite(query, "query");
+}
+
+Status CheckInput(const VectorInput& in, size_t index, bool batch) {
+  std::string where = batch ? "entry " + std::to_string(index) + ": " : "";
+  Status st = ValidateKey(in.key, "vector key");
+  if (!st.ok()) return Status::InvalidArgument(where + st.message());
+  st = CheckFinite(in.values, "vector");
+  if (!st.ok()) return Status::InvalidArgument(where + st.message());
+  if (in.values.empty()) return Status::InvalidArgument(where + "vector must not be empty");
+  if (in.metadata.has_value() && !in.metadata->is_null() && !in.metadata->is_object()) {
+    return Status::InvalidArgument(where + "metadata must be an object (a dict), got " +
+                                   std::string(in.metadata->type_name()));
+  }
+  return Status::Ok();
+}
+
+// Brute force over the records visible in `view`: the answer for as_of and
+// for a metric other than the collection's.
+Result<std::vector<std::vector<VectorMatch>>> ExactFromRecords(const ReadView& view, const std::string& prefix,
+                                                               const std::vector<std::vector<float>>& queries,
+                                                               Metric metric, const VectorSearchOptions& options) {
+  std::vector<std::vector<VectorMatch>> results(queries.size());
+  Status st = RecordStore::ScanLive(
+      view.txn, view.records_dbi, view.records(Primitive::kVector), prefix, view.version,
+      [&](const Record& rec) -> Status {
+        auto v = DecodeVector(rec.payload);
+        if (!v.ok()) return v.status();
+        Value metadata = v->metadata ? std::move(*v->metadata) : Value();
+        if (!MatchesAll(options.filters, metadata)) return Status::Ok();
+        for (size_t q = 0; q < queries.size(); ++q) {
+          if (v->values.size() != queries[q].size()) continue;
+          VectorMatch m;
+          m.key = rec.name.substr(prefix.size());
+          m.distance = Distance(metric, queries[q].data(), v->values.data(), queries[q].size());
+          m.score = ScoreFromDistance(metric, m.distance);
+          m.metadata = metadata;
+          results[q].push_back(std::move(m));
+        }
+        return Status::Ok();
+      });
+  if (!st.ok()) return st;
+  for (auto& r : results) {
+    auto better = [](const VectorMatch& a, const VectorMatch& b) {
+      return a.distance != b.distance ? a.distance < b.distance : a.key < b.key;
+    };
+    size_t n = std::min(options.k, r.size());
+    std::partial_sort(r.begin(), r.begin() + n, r.end(), better);
+    r.resize(n);
+  }
+  return results;
+}
+
+// Inside the writer: the configuration of a live collection, else kNotFound.
+Result<CollectionConfig> LiveCollectionForWrite(WriteContext& ctx, const WriteTarget& target, const Scope& scope,
+                                                std::string_view collection) {
+  auto live = VersionedNames::GetLiveForWrite(ctx, target, Primitive::kCollection, collection);
+  if (!live.ok()) return live.status();
+  if (!live->has_value()) return CollectionNotFound(collection, scope);
+  return DecodeCollection((*live)->payload);
+}
+
+// A view of the latest state reads at UINT64_MAX; an index records the
+// version it reflects, so pin the view to the version its snapshot holds.
+Status PinVersion(const EngineCore& core, ReadView& view) {
+  if (view.version != UINT64_MAX) return Status::Ok();
+  auto latest = core.LatestVersion(view.txn);
+  if (!latest.ok()) return latest.status();
+  view.version = *latest;
+  return Status::Ok();
+}
+
+}  // namespace
+
+VectorStore::VectorStore(EngineCore& core, std::string snapshot_dir)
+    : core_(core), snapshot_dir_(std::move(snapshot_dir)) {}
+
+VectorStore::~VectorStore() = default;
+
+Result<VectorStore::Resolved> VectorStore::FindCollection(const ReadView& view, std::string_view name) const {
+  auto rec = RecordStore::Read(view.txn, view.records_dbi, view.records(Primitive::kCollection), name, view.version);
+  if (!rec.ok()) return rec.status();
+  if (!rec->has_value() || (*rec)->tombstone) return Status::NotFound("");
+  auto config = DecodeCollection((*rec)->payload);
+  if (!config.ok()) return config.status();
+  return Resolved{*config, std::move(**rec)};
+}
+
+std::string VectorStore::SnapshotBase(const IndexKey& key) const {
+  return snapshot_dir_ + "/b" + std::to_string(std::get<0>(key)) + "-s" + std::to_string(std::get<1>(key)) + "-i" +
+         std::to_string(std::get<2>(key));
+}
+
+void VectorStore::DropIndex(const IndexKey& key) {
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    indexes_.erase(key);
+  }
+  if (!snapshot_dir_.empty()) {
+    std::string base = SnapshotBase(key);
+    std::remove((base + ".meta").c_str());
+    std::remove((base + ".hnsw").c_str());
+  }
+}
+
+Result<std::shared_ptr<VectorIndex>> VectorStore::IndexFor(ReadView& view, std::string_view name,
+                                                           const Resolved& c) {
+  STRATA_RETURN_IF_ERROR(PinVersion(core_, view));
+  IndexKey key{view.branch_id, view.space_id.value_or(0), c.config.incarnation};
+  std::shared_ptr<VectorIndex> index;
+  bool fresh = false;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    auto it = indexes_.find(key);
+    if (it != indexes_.end()) {
+      index = it->second;
+    } else {
+      IndexIdentity id{view.branch_id, view.space_id.value_or(0), std::string(name), c.config, c.record.version,
+                       c.record.timestamp};
+      index = std::make_shared<VectorIndex>(std::move(id));
+      indexes_.emplace(key, index);
+      fresh = true;
+    }
+  }
+  if (fresh) {
+    if (!snapshot_dir_.empty() && index->LoadSnapshot(SnapshotBase(key), view.version, view.layers)) {
+      loaded_.fetch_add(1);
+    } else {
+      built_.fetch_add(1);
+    }
+  }
+  Status st = index->CatchUp(view);
+  if (!st.ok()) return st;
+  return index;
+}
+
+Result<uint64_t> VectorStore::CreateCollection(const Scope& scope, std::string_view name, CollectionConfig config) {
+  STRATA_RETURN_IF_ERROR(ValidateCollectionName(name));
+  STRATA_RETURN_IF_ERROR(ValidateCollectionConfig(config));
+  uint64_t out = 0;
+  Status st = core_.writer().Run([&](WriteContext& ctx) -> Status {
+    auto target = core_.ResolveWrite(ctx, scope);
+    if (!target.ok()) return target.status();
+    auto live = VersionedNames::GetLiveForWrite(ctx, *target, Primitive::kCollection, name);
+    if (!live.ok()) return live.status();
+    if (live->has_value()) {
+      return Status::AlreadyExists("collection " + QuoteName(name) + " already exists in space " +
+                                   QuoteName(SpaceName(scope)));
+    }
+    auto version = ctx.NextVersion();
+    if (!version.ok()) return version.status();
+    config.incarnation = *version;
+    STRATA_RETURN_IF_ERROR(RecordStore::Write(ctx.txn(), ctx.dbs().records, target->branch_id, target->space_id,
+                                              Primitive::kCollection, name, *version, ctx.timestamp(), false,
+                                              EncodeCollection(config)));
+    out = *version;
+    return Status::Ok();
+  });
+  if (!st.ok()) return st;
+  return out;
+}
+
+Result<DeleteResult> VectorStore::DeleteCollection(const Scope& scope, std::string_view name) {
+  STRATA_RETURN_IF_ERROR(ValidateCollectionName(name));
+  DeleteResult result;
+  std::optional<IndexKey> dropped;
+  Status st = core_.writer().Run([&](WriteContext& ctx) -> Status {
+    auto target = core_.ResolveWrite(ctx, scope);
+    if (!target.ok()) return target.status();
+    auto live = VersionedNames::GetLiveForWrite(ctx, *target, Primitive::kCollection, name);
+    if (!live.ok()) return live.status();
+    if (!live->has_value()) return Status::Ok();
+    auto config = DecodeCollection((*live)->payload);
+    if (!config.ok()) return config.status();
+    auto version = ctx.NextVersion();
+    if (!version.ok()) return version.status();
+    Txn& txn = ctx.txn();
+    MDB_dbi dbi = ctx.dbs().records;
+    STRATA_RETURN_IF_ERROR(RecordStore::Write(txn, dbi, target->branch_id, target->space_id, Primitive::kCollection,
+                                              name, *version, ctx.timestamp(), true, {}));
+    // Its vectors end with the collection, at the same version, so history,
+    // branch diffs and key counts agree with what a reader sees.
+    std::vector<std::string> names;
+    STRATA_RETURN_IF_ERROR(RecordStore::ScanLive(txn, dbi, target->records(Primitive::kVector),
+                                                 VectorNamePrefix(name, config->incarnation), UINT64_MAX,
+                                                 [&](const Record& rec) {
+                                                   names.push_back(rec.name);
+                                                   return Status::Ok();
+                                                 }));
+    for (const auto& n : names) {
+      STRATA_RETURN_IF_ERROR(RecordStore::Write(txn, dbi, target->branch_id, target->space_id, Primitive::kVector, n,
+                                                *version, ctx.timestamp(), true, {}));
+    }
+    if (!names.empty()) {
+      STRATA_RETURN_IF_ERROR(core_.AdjustLiveKeys(ctx, target->branch_id, -static_cast<int64_t>(names.size())));
+    }
+    result = DeleteResult{true, *version};
+    dropped = IndexKey{target->branch_id, target->space_id, config->incarnation};
+    return Status::Ok();
+  });
+  if (!st.ok()) return st;
+  if (dropped) DropIndex(*dropped);
+  return result;
+}
+
+Result<std::vector<CollectionInfo>> VectorStore::ListCollections(const Scope& scope) {
+  std::vector<CollectionInfo> out;
+  auto view = core_.BeginRead(scope, std::nullopt);
+  if (!view.ok()) return view.status();
+  std::vector<std::pair<std::string, Resolved>> found;
+  Status st = RecordStore::ScanLive(view->txn, view->records_dbi, view->records(Primitive::kCollection), "",
+                                    view->version, [&](const Record& rec) -> Status {
+                                      auto config = DecodeCollection(rec.payload);
+                                      if (!config.ok()) return config.status();
+                                      found.emplace_back(rec.name, Resolved{*config, rec});
+                                      return Status::Ok();
+                                    });
+  if (!st.ok()) return st;
+  std::sort(found.begin(), found.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
+  for (auto& [name, c] : found) {
+    auto index = IndexFor(*view, name, c);
+    if (!index.ok()) return index.status();
+    IndexFigures f = (*index)->figures();
+    out.push_back(CollectionInfo{name, c.config, f.live, f.memory_bytes});
+  }
+  return out;
+}
+
+Result<CollectionInfo> VectorStore::CollectionStats(const Scope& scope, std::string_view name) {
+  STRATA_RETURN_IF_ERROR(ValidateCollectionName(name));
+  auto view = core_.BeginRead(scope, std::nullopt);
+  if (!view.ok()) return view.status();
+  auto c = FindCollection(*view, name);
+  if (!c.ok()) return c.status().code() == Code::kNotFound ? CollectionNotFound(name, scope) : c.status();
+  auto index = IndexFor(*view, name, *c);
+  if (!index.ok()) return index.status();
+  IndexFigures f = (*index)->figures();
+  return CollectionInfo{std::string(name), c->config, f.live, f.memory_bytes};
+}
+
+Result<std::vector<uint64_t>> VectorStore::Write(const Scope& scope, std::string_view collection,
+                                                 const std::vector<VectorInput>& inputs) {
+  STRATA_RETURN_IF_ERROR(ValidateCollectionName(collection));
+  bool batch = inputs.size() != 1;
+  for (size_t i = 0; i < inputs.size(); ++i) STRATA_RETURN_IF_ERROR(CheckInput(inputs[i], i, batch));
+  // Encode outside the writer: the writer's time is the database's bottleneck.
+  std::vector<std::string> payloads;
+  payloads.reserve(inputs.size());
+  for (const auto& in : inputs) {
+    bool has_metadata = in.metadata.has_value() && !in.metadata->is_null();
+    payloads.push_back(EncodeVector(in.values, has_metadata ? EncodeValue(*in.metadata) : std::string()));
+  }
+  std::vector<uint64_t> versions;
+  Status st = core_.writer().Run([&](WriteContext& ctx) -> Status {
+    versions.clear();
+    auto target = core_.ResolveWrite(ctx, scope);
+    if (!target.ok()) return target.status();
+    auto config = LiveCollectionForWrite(ctx, *target, scope, collection);
+    if (!config.ok()) return config.status();
+    std::string prefix = VectorNamePrefix(collection, config->incarnation);
+    for (size_t i = 0; i < inputs.size(); ++i) {
+      const auto& in = inputs[i];
+      std::string where = batch ? "entry " + std::to_string(i) + ": " : "";
+      if (in.values.size() != config->dimension) {
+        return Status::Constraint(where + "vector has " + std::to_string(in.values.size()) +
+                                  " components; collection " + QuoteName(collection) + " has dimension " +
+                                  std::to_string(config->dimension));
+      }
+      if (config->metric == Metric::kCosine && Norm(in.values.data(), in.values.size()) == 0) {
+        return Status::InvalidArgument(where + "vector is all zeros: cosine similarity is undefined for it");
+      }
+      auto v = VersionedNames::Put(core_, ctx, *target, Primitive::kVector, prefix + in.key, payloads[i]);
+      if (!v.ok()) return v.status();
+      versions.push_back(*v);
+    }
+    return Status::Ok();
+  });
+  if (!st.ok()) return st;
+  CatchUpAfterWrite(scope, collection);
+  return versions;
+}
+
+void VectorStore::CatchUpAfterWrite(const Scope& scope, std::string_view collection) {
+  auto view = core_.BeginRead(scope, std::nullopt);
+  if (!view.ok()) return;
+  auto c = FindCollection(*view, collection);
+  if (!c.ok()) return;
+  (void)IndexFor(*view, collection, *c);
+}
+
+Result<uint64_t> VectorStore::Upsert(const Scope& scope, std::string_view collection, const VectorInput& input) {
+  auto v = Write(scope, collection, {input});
+  if (!v.ok()) return v.status();
+  return v->front();
+}
+
+Result<std::vector<uint64_t>> VectorStore::BatchUpsert(const Scope& scope, std::string_view collection,
+                                                       const std::vector<VectorInput>& inputs) {
+  if (inputs.empty()) return std::vector<uint64_t>();
+  return Write(scope, collection, inputs);
+}
+
+Result<std::optional<VectorRecord>> VectorStore::Get(const Scope& scope, std::string_view collection,
+                                                     std::string_view key, std::optional<int64_t> as_of) {
+  using Out = std::optional<VectorRecord>;
+  STRATA_RETURN_IF_ERROR(ValidateCollectionName(collection));
+  STRATA_RETURN_IF_ERROR(ValidateKey(key, "vector key"));
+  auto view = core_.BeginRead(scope, as_of);
+  if (!view.ok()) return view.status();
+  auto c = FindCollection(*view, collection);
+  if (!c.ok()) return c.status().code() == Code::kNotFound ? CollectionNotFound(collection, scope) : c.status();
+  auto rec = VersionedNames::GetLive(*view, Primitive::kVector,
+                                     VectorRecordName(collection, c->config.incarnation, key));
+  if (!rec.ok()) return rec.status();
+  if (!rec->has_value()) return Out();
+  auto v = DecodeVector((*rec)->payload);
+  if (!v.ok()) return v.status();
+  VectorRecord out{std::string(key), std::move(v->values), v->metadata ? std::move(*v->metadata) : Value(),
+                   (*rec)->version, (*rec)->timestamp};
+  return Out(std::move(out));
+}
+
+Result<DeleteResult> VectorStore::Delete(const Scope& scope, std::string_view collection, std::string_view key) {
+  STRATA_RETURN_IF_ERROR(ValidateCollectionName(collection));
+  STRATA_RETURN_IF_ERROR(ValidateKey(key, "vector key"));
+  DeleteResult result;
+  Status st = core_.writer().Run([&](WriteContext& ctx) -> Status {
+    auto target = core_.ResolveWrite(ctx, scope);
+    if (!target.ok()) return target.status();
+    auto config = LiveCollectionForWrite(ctx, *target, scope, collection);
+    if (!config.ok()) return config.status();
+    auto r = VersionedNames::Delete(core_, ctx, *target, Primitive::kVector,
+                                    VectorRecordName(collection, config->incarnation, key));
+    if (!r.ok()) return r.status();
+    result = *r;
+    return Status::Ok();
+  });
+  if (!st.ok()) return st;
+  if (result.existed) CatchUpAfterWrite(scope, collection);
+  return result;
+}
+
+Result<std::vector<std::vector<VectorMatch>>> VectorStore::SearchMany(const Scope& scope, std::string_view collection,
+                                                                      const std::vector<std::vector<float>>& queries,
+                                                                      const VectorSearchOptions& options) {
+  STRATA_RETURN_IF_ERROR(ValidateCollectionName(collection));
+  if (options.k < 1 || options.k > kMaxSearchK) {
+    return Status::InvalidArgument("k must be between 1 and 10000, got " + std::to_string(options.k));
+  }
+  if (options.ef > kMaxEf) {
+    return Status::InvalidArgument("ef must be at most 100000, got " + std::to_string(options.ef));
+  }
+  auto view = core_.BeginRead(scope, options.as_of);
+  if (!view.ok()) return view.status();
+  auto c = FindCollection(*view, collection);
+  if (!c.ok()) return c.status().code() == Code::kNotFound ? CollectionNotFound(collection, scope) : c.status();
+  for (size_t i = 0; i < queries.size(); ++i) {
+    Status st = CheckQuery(queries[i], c->config, collection);
+    if (!st.ok()) {
+      return queries.size() == 1 ? st : Status(st.code(), "query " + std::to_string(i) + ": " + st.message());
+    }
+  }
+  Metric metric = options.metric.value_or(c->config.metric);
+  if (options.as_of.has_value() || metric != c->config.metric) {
+    exact_.fetch_add(1);
+    return ExactFromRecords(*view, VectorNamePrefix(collection, c->config.incarnation), queries, metric, options);
+  }
+  auto index = IndexFor(*view, collection, *c);
+  if (!index.ok()) return index.status();
+  // The index is current: release the read transaction before searching.
+  view->txn.Abort();
+  size_t ef = options.ef ? options.ef : kDefaultEf;
+  std::vector<std::vector<VectorMatch>> out;
+  out.reserve(queries.size());
+  for (const auto& q : queries) {
+    SearchPlan plan = SearchPlan::kHnsw;
+    auto r = (*index)->Search(q, options.k, ef, options.filters, &plan);
+    if (!r.ok()) return r.status();
+    if (plan == SearchPlan::kExactFiltered) exact_.fetch_add(1);
+    out.push_back(std::move(r).value());
+  }
+  return out;
+}
+
+Result<std::vector<VectorMatch>> VectorStore::Search(const Scope& scope, std::string_view collection,
+                                                     const std::vector<float>& query,
+                                                     const VectorSearchOptions& options) {
+  auto r = SearchMany(scope, collection, {query}, options);
+  if (!r.ok()) return r.status();
+  return std::move(r->front());
+}
+
+Result<std::vector<std::vector<VectorMatch>>> VectorStore::BatchSearch(const Scope& scope,
+                                                                       std::string_view collection,
+                                                                       const std::vector<std::vector<float>>& queries,
+                                                                       const VectorSearchOptions& options) {
+  if (queries.size() > kMaxBatchQueries) {
+    return Status::InvalidArgument("a batch search takes at most 10000 queries, got " + std::to_string(queries.size()));
+  }
+  if (queries.empty()) return std::vector<std::vector<VectorMatch>>();
+  return SearchMany(scope, collection, queries, options);
+}
+
+Result<uint64_t> VectorStore::CompactIndexes(double threshold) {
+  std::vector<std::shared_ptr<VectorIndex>> all;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    for (auto& [key, index] : indexes_) all.push_back(index);
+  }
+  uint64_t rebuilt = 0;
+  for (auto& index : all) {
+    auto r = index->CompactIfWorn(threshold);
+    if (!r.ok()) return r.status();
+    if (*r) ++rebuilt;
+  }
+  compactions_.fetch_add(rebuilt);
+  return rebuilt;
+}
+
+Result<uint64_t> VectorStore::SaveSnapshots(uint64_t durable_version) {
+  if (snapshot_dir_.empty()) return uint64_t{0};
+  std::vector<std::pair<IndexKey, std::shared_ptr<VectorIndex>>> all;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    for (auto& [key, index] : indexes_) all.emplace_back(key, index);
+  }
+  if (all.empty()) return uint64_t{0};
+  if (::mkdir(snapshot_dir_.c_str(), 0755) != 0 && errno != EEXIST) {
+    return Status::Internal("cannot create the vector snapshot directory " + snapshot_dir_);
+  }
+  uint64_t written = 0;
+  for (auto& [key, index] : all) {
+    auto r = index->SaveSnapshot(SnapshotBase(key), durable_version);
+    if (!r.ok()) return r.status();
+    if (*r) ++written;
+  }
+  snapshots_.fetch_add(written);
+  return written;
+}
+
+Result<uint64_t> VectorStore::CountCollections(std::string_view branch) const {
+  auto txn = Txn::BeginRead(core_.env());
+  if (!txn.ok()) return txn.status();
+  auto b = Catalog::FindBranch(*txn, core_.dbs(), branch);
+  if (!b.ok()) return b.status();
+  auto layers = Catalog::Layers(*txn, core_.dbs(), *b);
+  if (!layers.ok()) return layers.status();
+  uint64_t count = 0;
+  // Spaces the branch has (its own memberships and those it inherits).
+  std::vector<std::string> spaces;
+  for (const Layer& layer : *layers) {
+    auto ms = Catalog::Memberships(*txn, core_.dbs(), layer.branch_id);
+    if (!ms.ok()) return ms.status();
+    for (auto& [name, m] : *ms) {
+      if (std::find(spaces.begin(), spaces.end(), name) == spaces.end()) spaces.push_back(name);
+    }
+  }
+  for (const auto& space : spaces) {
+    auto view = core_.BeginRead(Scope{std::string(branch), space}, std::nullopt);
+    if (!view.ok()) continue;  // deleted on this branch
+    if (!view->space_id) continue;
+    Status st = RecordStore::ScanLive(view->txn, view->records_dbi, view->records(Primitive::kCollection), "",
+                                      view->version, [&](const Record&) {
+                                        ++count;
+                                        return Status::Ok();
+                                      });
+    if (!st.ok()) return st;
+  }
+  return count;
+}
+
+VectorCounters VectorStore::counters() const {
+  VectorCounters c;
+  c.indexes_loaded = loaded_.load();
+  c.indexes_built = built_.load();
+  c.snapshots_written = snapshots_.load();
+  c.compactions = compactions_.load();
+  c.exact_searches = exact_.load();
+  std::vector<std::shared_ptr<VectorIndex>> all;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    for (auto& [key, index] : indexes_) all.push_back(index);
+  }
+  c.index_count = all.size();
+  for (auto& index : all) {
+    IndexFigures f = index->figures();
+    c.index_vectors += f.live;
+    c.index_memory_bytes += f.memory_bytes;
+  }
+  return c;
+}
+
+}  // namespace strata::storage

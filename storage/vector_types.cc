@@ -1,0 +1,170 @@
+#include "storage/vector_types.h"
+
+#include <cmath>
+#include <cstring>
+
+#include "storage/key_codec.h"
+#include "storage/names.h"
+
+namespace strata::storage {
+
+std::string_view MetricName(Metric m) {
+  switch (m) {
+    case Metric::kCosine: return "cosine";
+    case Metric::kEuclidean: return "euclidean";
+    case Metric::kDotProduct: return "dot_product";
+  }
+  return "unknown";
+}
+
+Status ValidateCollectionName(std::string_view name) {
+  if (name.empty()) return Status::InvalidArgument("collection name must not be empty");
+  if (name.size() > kMaxCollectionNameBytes) {
+    return Status::InvalidArgument("collection name is " + std::to_string(name.size()) +
+                                   " bytes; the limit is 256");
+  }
+  if (!IsValidUtf8(name)) return Status::InvalidArgument("collection name is not valid UTF-8");
+  if (name.find('\0') != std::string_view::npos) {
+    return Status::InvalidArgument("collection name must not contain NUL");
+  }
+  if (name.find('/') != std::string_view::npos) {
+    return Status::InvalidArgument("collection name " + QuoteName(name) + " must not contain \"/\"");
+  }
+  if (name.front() == '_') {
+    return Status::InvalidArgument("collection name " + QuoteName(name) + " must not start with \"_\" (reserved)");
+  }
+  return Status::Ok();
+}
+
+Status ValidateCollectionConfig(const CollectionConfig& c) {
+  if (c.dimension < 1 || c.dimension > kMaxDimension) {
+    return Status::InvalidArgument("dimension must be between 1 and 65536, got " + std::to_string(c.dimension));
+  }
+  if (c.m < 2 || c.m > kMaxM) return Status::InvalidArgument("m must be between 2 and 2048, got " + std::to_string(c.m));
+  if (c.ef_construction < 1 || c.ef_construction > kMaxEfConstruction) {
+    return Status::InvalidArgument("ef_construction must be between 1 and 100000, got " +
+                                   std::to_string(c.ef_construction));
+  }
+  return Status::Ok();
+}
+
+std::string EncodeCollection(const CollectionConfig& c) {
+  Value v = Value::object();
+  v["dimension"] = c.dimension;
+  v["metric"] = static_cast<int>(c.metric);
+  v["m"] = c.m;
+  v["ef_construction"] = c.ef_construction;
+  v["incarnation"] = c.incarnation;
+  return EncodeValue(v);
+}
+
+Result<CollectionConfig> DecodeCollection(std::string_view payload) {
+  auto v = DecodeValue(payload);
+  if (!v.ok()) return v.status();
+  try {
+    CollectionConfig c;
+    c.dimension = v->at("dimension").get<uint32_t>();
+    int metric = v->at("metric").get<int>();
+    if (metric < 1 || metric > 3) return Status::Internal("corrupt collection record: metric " + std::to_string(metric));
+    c.metric = static_cast<Metric>(metric);
+    c.m = v->at("m").get<uint32_t>();
+    c.ef_construction = v->at("ef_construction").get<uint32_t>();
+    c.incarnation = v->at("incarnation").get<uint64_t>();
+    return c;
+  } catch (const std::exception& e) {
+    return Status::Internal(std::string("corrupt collection record: ") + e.what());
+  }
+}
+
+std::string VectorNamePrefix(std::string_view collection, uint64_t incarnation) {
+  static const char kHex[] = "0123456789abcdef";
+  std::string out(collection);
+  out.push_back('/');
+  for (int shift = 60; shift >= 0; shift -= 4) out.push_back(kHex[(incarnation >> shift) & 0xf]);
+  out.push_back('/');
+  return out;
+}
+
+std::string VectorRecordName(std::string_view collection, uint64_t incarnation, std::string_view key) {
+  return VectorNamePrefix(collection, incarnation) + std::string(key);
+}
+
+std::string EncodeVector(const std::vector<float>& values, std::string_view metadata_cbor) {
+  std::string out;
+  out.reserve(4 + values.size() * 4 + metadata_cbor.size());
+  AppendU32(out, static_cast<uint32_t>(values.size()));
+  for (float f : values) {
+    uint32_t bits;
+    std::memcpy(&bits, &f, 4);
+    for (int i = 0; i < 4; ++i) out.push_back(static_cast<char>((bits >> (8 * i)) & 0xff));
+  }
+  out.append(metadata_cbor);
+  return out;
+}
+
+Result<StoredVector> DecodeVector(std::string_view payload) {
+  if (payload.size() < 4) return Status::Internal("corrupt vector record: short header");
+  uint32_t dim = ReadU32(payload);
+  if (payload.size() < 4 + static_cast<size_t>(dim) * 4) return Status::Internal("corrupt vector record: short data");
+  StoredVector out;
+  out.values.resize(dim);
+  const auto* p = reinterpret_cast<const unsigned char*>(payload.data()) + 4;
+  for (uint32_t i = 0; i < dim; ++i, p += 4) {
+    uint32_t bits = uint32_t(p[0]) | (uint32_t(p[1]) << 8) | (uint32_t(p[2]) << 16) | (uint32_t(p[3]) << 24);
+    std::memcpy(&out.values[i], &bits, 4);
+  }
+  std::string_view rest = payload.substr(4 + static_cast<size_t>(dim) * 4);
+  if (!rest.empty()) {
+    auto meta = DecodeValue(rest);
+    if (!meta.ok()) return meta.status();
+    out.metadata = std::move(meta).value();
+  }
+  return out;
+}
+
+Status CheckFinite(const std::vector<float>& values, std::string_view what) {
+  for (size_t i = 0; i < values.size(); ++i) {
+    if (!std::isfinite(values[i])) {
+      return Status::InvalidArgument(std::string(what) + " component " + std::to_string(i) + " is " +
+                                     (std::isnan(values[i]) ? "NaN" : "infinite") + "; components must be finite");
+    }
+  }
+  return Status::Ok();
+}
+
+namespace {
+double Dot(const float* a, const float* b, size_t dim) {
+  double s = 0;
+  for (size_t i = 0; i < dim; ++i) s += static_cast<double>(a[i]) * b[i];
+  return s;
+}
+}  // namespace
+
+double Norm(const float* v, size_t dim) { return std::sqrt(Dot(v, v, dim)); }
+
+double Distance(Metric metric, const float* a, const float* b, size_t dim) {
+  switch (metric) {
+    case Metric::kCosine: {
+      double na = Norm(a, dim), nb = Norm(b, dim);
+      // A zero vector has no direction: treat it as orthogonal to everything.
+      if (na == 0 || nb == 0) return 1.0;
+      return 1.0 - Dot(a, b, dim) / (na * nb);
+    }
+    case Metric::kEuclidean: {
+      double s = 0;
+      for (size_t i = 0; i < dim; ++i) {
+        double d = static_cast<double>(a[i]) - b[i];
+        s += d * d;
+      }
+      return std::sqrt(s);
+    }
+    case Metric::kDotProduct: return 1.0 - Dot(a, b, dim);
+  }
+  return 0;
+}
+
+double ScoreFromDistance(Metric metric, double distance) {
+  return metric == Metric::kEuclidean ? 1.0 / (1.0 + distance) : 1.0 - distance;
+}
+
+}  // namespace strata::storage

@@ -1,0 +1,394 @@
+// VectorStore: collections, upserts, gets, deletes and searches through the
+// engine API, on real LMDB and real hnswlib indexes (spec/api.md §8).
+#include <atomic>
+#include <chrono>
+#include <cmath>
+#include <limits>
+#include <set>
+#include <thread>
+
+#include <gtest/gtest.h>
+
+#include "storage/engine.h"
+#include "tests/storage/engine_test_env.h"
+#include "tests/storage/vector_test_util.h"
+
+namespace strata::storage {
+namespace {
+
+using testing::BruteForce;
+using testing::RandomVectors;
+
+class VectorStoreTest : public testing::EngineTest {
+ protected:
+  VectorStore& vectors() { return engine_->vectors(); }
+
+  void Create(const std::string& name, uint32_t dim, Metric metric = Metric::kCosine, const Scope& scope = {}) {
+    CollectionConfig c;
+    c.dimension = dim;
+    c.metric = metric;
+    auto r = vectors().CreateCollection(scope, name, c);
+    ASSERT_TRUE(r.ok()) << r.status().message();
+  }
+
+  uint64_t MustUpsert(const std::string& coll, const std::string& key, const std::vector<float>& v,
+                      std::optional<Value> metadata = std::nullopt, const Scope& scope = {}) {
+    auto r = vectors().Upsert(scope, coll, VectorInput{key, v, std::move(metadata)});
+    EXPECT_TRUE(r.ok()) << "Upsert(" << key << "): " << r.status().message();
+    return r.ok() ? *r : 0;
+  }
+
+  void LoadAll(const std::string& coll, const std::vector<std::vector<float>>& vs,
+               const std::function<Value(size_t)>& metadata = nullptr) {
+    std::vector<VectorInput> batch;
+    for (size_t i = 0; i < vs.size(); ++i) {
+      batch.push_back(VectorInput{"v" + std::to_string(i), vs[i],
+                                  metadata ? std::optional<Value>(metadata(i)) : std::nullopt});
+    }
+    auto r = vectors().BatchUpsert({}, coll, batch);
+    ASSERT_TRUE(r.ok()) << r.status().message();
+    ASSERT_EQ(r->size(), vs.size());
+  }
+
+  std::vector<VectorMatch> MustSearch(const std::string& coll, const std::vector<float>& q, size_t k,
+                                      VectorSearchOptions options = {}, const Scope& scope = {}) {
+    options.k = k;
+    auto r = vectors().Search(scope, coll, q, options);
+    EXPECT_TRUE(r.ok()) << "Search: " << r.status().message();
+    return r.ok() ? *r : std::vector<VectorMatch>{};
+  }
+
+  static std::vector<std::string> Keys(const std::vector<VectorMatch>& ms) {
+    std::vector<std::string> out;
+    for (const auto& m : ms) out.push_back(m.key);
+    return out;
+  }
+};
+
+TEST_F(VectorStoreTest, CreateListStatsDelete) {
+  Create("docs", 4);
+  Create("other", 3, Metric::kEuclidean);
+  CollectionConfig c;
+  c.dimension = 4;
+  auto dup = vectors().CreateCollection({}, "docs", c);
+  EXPECT_EQ(dup.status().code(), Code::kAlreadyExists);
+  MustUpsert("docs", "a", {1, 0, 0, 0});
+  MustUpsert("docs", "b", {0, 1, 0, 0});
+
+  auto list = vectors().ListCollections({});
+  ASSERT_TRUE(list.ok()) << list.status().message();
+  ASSERT_EQ(list->size(), 2u);
+  EXPECT_EQ((*list)[0].name, "docs");
+  EXPECT_EQ((*list)[0].count, 2u);
+  EXPECT_EQ((*list)[0].config.dimension, 4u);
+  EXPECT_GT((*list)[0].memory_bytes, 0u);
+  EXPECT_EQ((*list)[1].name, "other");
+  EXPECT_EQ((*list)[1].config.metric, Metric::kEuclidean);
+
+  auto stats = vectors().CollectionStats({}, "docs");
+  ASSERT_TRUE(stats.ok());
+  EXPECT_EQ(stats->count, 2u);
+  EXPECT_EQ(stats->config.m, kDefaultM);
+  EXPECT_EQ(stats->config.ef_construction, kDefaultEfConstruction);
+  EXPECT_EQ(vectors().CollectionStats({}, "nope").status().code(), Code::kNotFound);
+
+  auto info = engine_->Stats("default");
+  ASSERT_TRUE(info.ok());
+  EXPECT_EQ(info->collection_count, 2u);
+
+  auto del = vectors().DeleteCollection({}, "docs");
+  ASSERT_TRUE(del.ok());
+  EXPECT_TRUE(del->existed);
+  auto again = vectors().DeleteCollection({}, "docs");
+  ASSERT_TRUE(again.ok());
+  EXPECT_FALSE(again->existed);
+  EXPECT_EQ(vectors().Get({}, "docs", "a", std::nullopt).status().code(), Code::kNotFound);
+
+  // Created again under the same name: the old vectors do not come back.
+  Create("docs", 4);
+  auto got = vectors().Get({}, "docs", "a", std::nullopt);
+  ASSERT_TRUE(got.ok());
+  EXPECT_FALSE(got->has_value());
+  EXPECT_TRUE(MustSearch("docs", {1, 0, 0, 0}, 5).empty());
+}
+
+TEST_F(VectorStoreTest, RejectsBadCollectionsAndInputs) {
+  CollectionConfig c;
+  c.dimension = 0;
+  EXPECT_EQ(vectors().CreateCollection({}, "x", c).status().code(), Code::kInvalidArgument);
+  c.dimension = 65537;
+  EXPECT_EQ(vectors().CreateCollection({}, "x", c).status().code(), Code::kInvalidArgument);
+  c.dimension = 3;
+  for (const std::string& bad : std::vector<std::string>{"", "_x", "a/b", std::string(257, 'a'), std::string("a\0b", 3)}) {
+    EXPECT_EQ(vectors().CreateCollection({}, bad, c).status().code(), Code::kInvalidArgument) << bad;
+  }
+  EXPECT_TRUE(vectors().CreateCollection({}, std::string(256, 'a'), c).ok());
+  Create("c", 3);
+  EXPECT_EQ(vectors().Upsert({}, "c", {"k", {1, 2}, std::nullopt}).status().code(), Code::kConstraint);
+  EXPECT_EQ(vectors().Upsert({}, "missing", {"k", {1, 2, 3}, std::nullopt}).status().code(), Code::kNotFound);
+  float nan = std::numeric_limits<float>::quiet_NaN();
+  float inf = std::numeric_limits<float>::infinity();
+  auto r = vectors().Upsert({}, "c", {"k", {1, nan, 3}, std::nullopt});
+  EXPECT_EQ(r.status().code(), Code::kInvalidArgument);
+  EXPECT_NE(r.status().message().find("NaN"), std::string::npos) << r.status().message();
+  EXPECT_EQ(vectors().Upsert({}, "c", {"k", {inf, 1, 3}, std::nullopt}).status().code(), Code::kInvalidArgument);
+  EXPECT_EQ(vectors().Upsert({}, "c", {"k", {1, 2, 3}, Value(5)}).status().code(), Code::kInvalidArgument);
+  EXPECT_EQ(vectors().Upsert({}, "c", {"k", {0, 0, 0}, std::nullopt}).status().code(), Code::kInvalidArgument);
+  EXPECT_EQ(vectors().Upsert({}, "c", {"", {1, 2, 3}, std::nullopt}).status().code(), Code::kInvalidArgument);
+  VectorSearchOptions o;
+  o.k = 0;
+  EXPECT_EQ(vectors().Search({}, "c", {1, 2, 3}, o).status().code(), Code::kInvalidArgument);
+  o.k = 10001;
+  EXPECT_EQ(vectors().Search({}, "c", {1, 2, 3}, o).status().code(), Code::kInvalidArgument);
+  o.k = 3;
+  EXPECT_EQ(vectors().Search({}, "c", {1, 2}, o).status().code(), Code::kConstraint);
+  EXPECT_EQ(vectors().Search({}, "c", {1, nan, 2}, o).status().code(), Code::kInvalidArgument);
+  EXPECT_EQ(vectors().Search({}, "nope", {1, 2, 3}, o).status().code(), Code::kNotFound);
+}
+
+TEST_F(VectorStoreTest, UpsertGetDeleteKeepVersionsAndMetadata) {
+  Create("c", 3, Metric::kEuclidean);
+  uint64_t v1 = MustUpsert("c", "k", {1, 2, 3}, Value{{"tag", "a"}, {"n", 1}});
+  auto got = vectors().Get({}, "c", "k", std::nullopt);
+  ASSERT_TRUE(got.ok() && got->has_value());
+  EXPECT_EQ((*got)->values, (std::vector<float>{1, 2, 3}));
+  EXPECT_EQ((*got)->metadata["tag"], "a");
+  EXPECT_EQ((*got)->version, v1);
+  int64_t between = (*got)->timestamp;
+
+  // Metadata replaces the old one; no metadata means none.
+  uint64_t v2 = MustUpsert("c", "k", {4, 5, 6});
+  EXPECT_GT(v2, v1);
+  got = vectors().Get({}, "c", "k", std::nullopt);
+  ASSERT_TRUE(got.ok() && got->has_value());
+  EXPECT_TRUE((*got)->metadata.is_null());
+  EXPECT_EQ((*got)->values, (std::vector<float>{4, 5, 6}));
+  auto old = vectors().Get({}, "c", "k", between);
+  ASSERT_TRUE(old.ok() && old->has_value());
+  EXPECT_EQ((*old)->values, (std::vector<float>{1, 2, 3}));
+
+  auto del = vectors().Delete({}, "c", "k");
+  ASSERT_TRUE(del.ok());
+  EXPECT_TRUE(del->existed);
+  EXPECT_FALSE(vectors().Delete({}, "c", "k")->existed);
+  EXPECT_FALSE(vectors().Get({}, "c", "k", std::nullopt)->has_value());
+  EXPECT_TRUE(MustSearch("c", {1, 2, 3}, 3).empty());
+}
+
+TEST_F(VectorStoreTest, SearchEqualsBruteForceForEveryMetric) {
+  auto data = RandomVectors(300, 16, 7);
+  auto queries = RandomVectors(20, 16, 8);
+  for (Metric metric : {Metric::kCosine, Metric::kEuclidean, Metric::kDotProduct}) {
+    std::string name(MetricName(metric));
+    Create(name, 16, metric);
+    LoadAll(name, data);
+    for (const auto& q : queries) {
+      VectorSearchOptions o;
+      o.ef = 400;  // wider than the collection: the graph search is exact
+      auto got = MustSearch(name, q, 10, o);
+      auto want = BruteForce(data, q, metric, 10);
+      ASSERT_EQ(got.size(), want.size()) << name;
+      for (size_t i = 0; i < want.size(); ++i) {
+        EXPECT_EQ(got[i].key, want[i].key) << name << " rank " << i;
+        EXPECT_NEAR(got[i].distance, want[i].distance, 1e-4) << name;
+        EXPECT_NEAR(got[i].score, ScoreFromDistance(metric, want[i].distance), 1e-4) << name;
+      }
+      for (size_t i = 1; i < got.size(); ++i) EXPECT_GE(got[i - 1].score, got[i].score) << name;
+    }
+  }
+}
+
+TEST_F(VectorStoreTest, MetricOverrideIsExact) {
+  auto data = RandomVectors(200, 8, 11);
+  Create("c", 8, Metric::kCosine);
+  LoadAll("c", data);
+  auto q = RandomVectors(1, 8, 12)[0];
+  for (Metric metric : {Metric::kEuclidean, Metric::kDotProduct}) {
+    VectorSearchOptions o;
+    o.metric = metric;
+    auto got = MustSearch("c", q, 7, o);
+    auto want = BruteForce(data, q, metric, 7);
+    ASSERT_EQ(got.size(), 7u);
+    for (size_t i = 0; i < 7; ++i) {
+      EXPECT_EQ(got[i].key, want[i].key);
+      EXPECT_NEAR(got[i].distance, want[i].distance, 1e-5);
+    }
+  }
+}
+
+TEST_F(VectorStoreTest, FiltersOfEveryOpOnNestedMetadata) {
+  Create("c", 2, Metric::kEuclidean);
+  MustUpsert("c", "a", {0, 0}, Value::parse(R"({"n": 1, "s": "apple pie", "tags": ["x", "y"], "d": {"e": {"f": 1.5}}})"));
+  MustUpsert("c", "b", {1, 0}, Value::parse(R"({"n": 2, "s": "banana", "tags": ["y"], "d": {"e": {"f": 2}}})"));
+  MustUpsert("c", "c", {2, 0}, Value::parse(R"({"n": 3.0, "s": "cherry", "tags": [], "d": {"e": {}}})"));
+  MustUpsert("c", "d", {3, 0});
+  auto run = [&](const std::string& field, const std::string& op, Value value) {
+    auto f = ParseFilter(field, op, std::move(value), 0);
+    EXPECT_TRUE(f.ok()) << f.status().message();
+    VectorSearchOptions o;
+    o.filters = {*f};
+    auto got = MustSearch("c", {0, 0}, 10, o);
+    std::vector<std::string> keys = Keys(got);
+    std::sort(keys.begin(), keys.end());
+    return keys;
+  };
+  using K = std::vector<std::string>;
+  EXPECT_EQ(run("n", "eq", 3), (K{"c"}));  // 3 == 3.0
+  EXPECT_EQ(run("n", "ne", 1), (K{"b", "c", "d"}));  // a missing field is "not equal"
+  EXPECT_EQ(run("n", "gt", 1), (K{"b", "c"}));
+  EXPECT_EQ(run("n", "gte", 2), (K{"b", "c"}));
+  EXPECT_EQ(run("n", "lt", 2.5), (K{"a", "b"}));
+  EXPECT_EQ(run("n", "lte", 1), (K{"a"}));
+  EXPECT_EQ(run("s", "gt", "b"), (K{"b", "c"}));
+  EXPECT_EQ(run("s", "in", Value::array({"banana", "cherry", 7})), (K{"b", "c"}));
+  EXPECT_EQ(run("s", "contains", "an"), (K{"b"}));
+  EXPECT_EQ(run("tags", "contains", "y"), (K{"a", "b"}));
+  EXPECT_EQ(run("d.e.f", "eq", 2), (K{"b"}));
+  EXPECT_EQ(run("d.e.f", "gte", 1.5), (K{"a", "b"}));
+  EXPECT_EQ(run("d.e.g", "eq", 1), (K{}));
+  EXPECT_EQ(run("s", "gt", 1), (K{}));  // strings and numbers do not order
+
+  // Two conditions: both must hold.
+  VectorSearchOptions o;
+  o.filters = {*ParseFilter("n", "gte", 2, 0), *ParseFilter("tags", "contains", "y", 1)};
+  EXPECT_EQ(Keys(MustSearch("c", {0, 0}, 10, o)), (K{"b"}));
+
+  EXPECT_EQ(ParseFilter("", "eq", 1, 0).status().code(), Code::kInvalidArgument);
+  EXPECT_EQ(ParseFilter("a..b", "eq", 1, 0).status().code(), Code::kInvalidArgument);
+  EXPECT_EQ(ParseFilter("a", "like", 1, 0).status().code(), Code::kInvalidArgument);
+  EXPECT_EQ(ParseFilter("a", "in", 1, 0).status().code(), Code::kInvalidArgument);
+  EXPECT_EQ(ParseFilter("a", "gt", Value::array({1}), 0).status().code(), Code::kInvalidArgument);
+}
+
+TEST_F(VectorStoreTest, SelectiveFilterReturnsExactlyItsMatches) {
+  const size_t n = 10000;
+  auto data = RandomVectors(n, 8, 21);
+  Create("c", 8);
+  std::set<size_t> special = {17, 4242, 9999};
+  LoadAll("c", data, [&](size_t i) {
+    return Value{{"group", special.count(i) ? "rare" : "common"}, {"i", i}};
+  });
+  VectorSearchOptions o;
+  o.filters = {*ParseFilter("group", "eq", "rare", 0)};
+  auto got = MustSearch("c", data[0], 10, o);
+  std::vector<std::string> keys = Keys(got);
+  std::sort(keys.begin(), keys.end());
+  EXPECT_EQ(keys, (std::vector<std::string>{"v17", "v4242", "v9999"}));
+  // A filter matching about half: k results, every one matching, in order.
+  o.filters = {*ParseFilter("i", "lt", 5000, 0)};
+  auto half = MustSearch("c", data[1], 50, o);
+  ASSERT_EQ(half.size(), 50u);
+  for (const auto& m : half) EXPECT_LT(m.metadata["i"].get<int>(), 5000);
+  for (size_t i = 1; i < half.size(); ++i) EXPECT_GE(half[i - 1].score, half[i].score);
+}
+
+TEST_F(VectorStoreTest, BatchUpsertIsAllOrNothing) {
+  Create("c", 3);
+  std::vector<VectorInput> batch;
+  for (int i = 0; i < 10; ++i) batch.push_back({"k" + std::to_string(i), {1, float(i), 1}, std::nullopt});
+  batch[5].values = {1, 2};  // wrong dimension
+  auto r = vectors().BatchUpsert({}, "c", batch);
+  EXPECT_EQ(r.status().code(), Code::kConstraint);
+  EXPECT_NE(r.status().message().find("entry 5"), std::string::npos) << r.status().message();
+  EXPECT_EQ(vectors().CollectionStats({}, "c")->count, 0u);
+  EXPECT_FALSE(vectors().Get({}, "c", "k0", std::nullopt)->has_value());
+  batch[5].values = {1, 2, 3};
+  auto ok = vectors().BatchUpsert({}, "c", batch);
+  ASSERT_TRUE(ok.ok());
+  ASSERT_EQ(ok->size(), 10u);
+  for (size_t i = 1; i < ok->size(); ++i) EXPECT_GT((*ok)[i], (*ok)[i - 1]);
+  EXPECT_EQ(vectors().CollectionStats({}, "c")->count, 10u);
+}
+
+TEST_F(VectorStoreTest, AsOfSearchSeesThePast) {
+  Create("c", 2, Metric::kEuclidean);
+  MustUpsert("c", "a", {0, 0});
+  MustUpsert("c", "b", {10, 10});
+  auto before = vectors().Get({}, "c", "b", std::nullopt);
+  int64_t t = (*before)->timestamp;
+  std::this_thread::sleep_for(std::chrono::milliseconds(2));
+  MustUpsert("c", "b", {0.5, 0});  // b moves next to the query
+  ASSERT_TRUE(vectors().Delete({}, "c", "a").ok());
+  EXPECT_EQ(Keys(MustSearch("c", {0, 0}, 2)), (std::vector<std::string>{"b"}));
+  VectorSearchOptions o;
+  o.as_of = t;
+  auto past = MustSearch("c", {0, 0}, 2, o);
+  EXPECT_EQ(Keys(past), (std::vector<std::string>{"a", "b"}));
+  EXPECT_NEAR(past[1].distance, std::sqrt(200.0), 1e-4);
+}
+
+TEST_F(VectorStoreTest, ForkSeesParentVectorsAndWritesStayIsolated) {
+  Create("c", 2, Metric::kEuclidean);
+  MustUpsert("c", "a", {0, 0});
+  MustUpsert("c", "b", {1, 0});
+  ASSERT_TRUE(engine_->branches().Fork("default", "child").ok());
+  Scope child{"child", ""};
+  EXPECT_EQ(Keys(MustSearch("c", {0, 0}, 5, {}, child)), (std::vector<std::string>{"a", "b"}));
+  MustUpsert("c", "c", {0.1f, 0}, std::nullopt, child);
+  ASSERT_TRUE(vectors().Delete(child, "c", "a").ok());
+  MustUpsert("c", "p", {0.2f, 0});
+  EXPECT_EQ(Keys(MustSearch("c", {0, 0}, 5, {}, child)), (std::vector<std::string>{"c", "b"}));
+  EXPECT_EQ(Keys(MustSearch("c", {0, 0}, 5)), (std::vector<std::string>{"a", "p", "b"}));
+  EXPECT_EQ(vectors().CollectionStats(child, "c")->count, 2u);
+  EXPECT_EQ(vectors().CollectionStats({}, "c")->count, 3u);
+}
+
+TEST_F(VectorStoreTest, ConcurrentSearchesDuringUpsertsSeeWholeResults) {
+  const size_t dim = 8;
+  auto data = RandomVectors(1500, dim, 31);
+  Create("c", dim);
+  LoadAll("c", std::vector<std::vector<float>>(data.begin(), data.begin() + 500));
+  std::atomic<bool> done{false};
+  std::atomic<int> errors{0}, searches{0};
+  auto searcher = [&](uint32_t seed) {
+    auto qs = RandomVectors(50, dim, seed);
+    for (size_t i = 0; !done.load() || i < 5; ++i) {
+      VectorSearchOptions o;
+      o.k = 10;
+      auto r = vectors().Search({}, "c", qs[i % qs.size()], o);
+      if (!r.ok() || r->size() != 10) {
+        ++errors;
+        continue;
+      }
+      std::set<std::string> keys;
+      for (size_t j = 0; j < r->size(); ++j) {
+        keys.insert((*r)[j].key);
+        if ((*r)[j].key.empty() || (j > 0 && (*r)[j - 1].score < (*r)[j].score)) ++errors;
+      }
+      if (keys.size() != r->size()) ++errors;
+      ++searches;
+    }
+  };
+  std::thread s1(searcher, 1), s2(searcher, 2);
+  for (size_t i = 500; i < data.size(); ++i) MustUpsert("c", "v" + std::to_string(i % 700), data[i]);
+  done = true;
+  s1.join();
+  s2.join();
+  EXPECT_EQ(errors.load(), 0);
+  EXPECT_GT(searches.load(), 0);
+  EXPECT_EQ(vectors().CollectionStats({}, "c")->count, 700u);
+}
+
+TEST_F(VectorStoreTest, CompactRebuildsWornIndexes) {
+  auto data = RandomVectors(400, 8, 41);
+  Create("c", 8, Metric::kEuclidean);
+  LoadAll("c", data);
+  auto moved = RandomVectors(400, 8, 42);
+  for (size_t i = 0; i < 200; ++i) data[i] = moved[i];
+  std::vector<VectorInput> batch;
+  for (size_t i = 0; i < 200; ++i) batch.push_back({"v" + std::to_string(i), data[i], std::nullopt});
+  ASSERT_TRUE(vectors().BatchUpsert({}, "c", batch).ok());
+  auto rebuilt = vectors().CompactIndexes(0.2);
+  ASSERT_TRUE(rebuilt.ok());
+  EXPECT_EQ(*rebuilt, 1u);
+  EXPECT_EQ(*vectors().CompactIndexes(0.2), 0u);
+  auto q = RandomVectors(1, 8, 43)[0];
+  VectorSearchOptions o;
+  o.ef = 500;
+  auto got = MustSearch("c", q, 10, o);
+  auto want = BruteForce(data, q, Metric::kEuclidean, 10);
+  for (size_t i = 0; i < 10; ++i) EXPECT_EQ(got[i].key, want[i].key);
+}
+
+}  // namespace
+}  // namespace strata::storage
