@@ -23,9 +23,17 @@ void AddEngineGauges(ScrapeGauges& gauges, storage::Engine& engine) {
     sink.Set("strata_branches", "Branches in the database", d(stats->branch_count));
     sink.Set("strata_default_branch_keys", "Live keys of every primitive on the default branch",
              d(stats->total_keys));
-    // Hook for later features: vector index sizes (per collection) and open
-    // transactions belong here as further sink.Set(...) calls once the engine
-    // exposes them (storage/vector_*, the transactions release).
+    storage::VectorCounters vectors = engine.vectors().counters();
+    sink.Set("strata_vector_indexes", "Vector indexes in memory (one per collection, branch and space in use)",
+             d(vectors.index_count));
+    sink.Set("strata_vector_index_vectors", "Live vectors in the in-memory vector indexes", d(vectors.index_vectors));
+    sink.Set("strata_vector_index_memory_bytes", "Estimated bytes of the in-memory vector indexes",
+             d(vectors.index_memory_bytes));
+    sink.Set("strata_vector_indexes_loaded", "Vector indexes made from a snapshot file since start",
+             d(vectors.indexes_loaded));
+    sink.Set("strata_vector_indexes_built", "Vector indexes built from the records since start",
+             d(vectors.indexes_built));
+    // Open transactions belong here once the transactions release lands.
   });
 }
 

@@ -2,6 +2,7 @@
 // traffic (docs/metrics.md names every metric checked here).
 #include <gtest/gtest.h>
 
+#include "strata/v1/vectors.grpc.pb.h"
 #include "tests/testutil/http_get.h"
 #include "tests/testutil/prometheus_text.h"
 #include "tests/testutil/server_fixture.h"
@@ -99,6 +100,34 @@ TEST_F(MetricsTest, EngineGaugesAreReadAtScrapeTime) {
   EXPECT_GT(*FindSample(after, "strata_lmdb_map_used_bytes"), *used + 1e6) << "2 MB written";
   EXPECT_EQ(FindSample(after, "strata_default_branch_keys"), 20.0);
   EXPECT_GT(*FindSample(after, "strata_committed_version"), *FindSample(before, "strata_committed_version"));
+}
+
+TEST_F(MetricsTest, VectorIndexGaugesFollowTheCollections) {
+  EXPECT_EQ(FindSample(Scrape(), "strata_vector_indexes"), 0.0);
+  auto vectors = v1::Vectors::NewStub(channel_);
+  v1::CreateCollectionRequest create;
+  create.set_name("docs");
+  create.set_dimension(2);
+  v1::WriteResponse created;
+  CallContext ctx;
+  ASSERT_TRUE(vectors->CreateCollection(ctx.get(), create, &created).ok());
+  v1::VectorBatchUpsertRequest batch;
+  batch.set_collection("docs");
+  for (int i = 0; i < 30; ++i) {
+    auto* e = batch.add_entries();
+    e->set_key("k" + std::to_string(i));
+    e->mutable_vector()->add_values(1);
+    e->mutable_vector()->add_values(static_cast<float>(i));
+  }
+  v1::VectorBatchUpsertResponse upserted;
+  CallContext ctx2;
+  ASSERT_TRUE(vectors->BatchUpsert(ctx2.get(), batch, &upserted).ok());
+  auto after = Scrape();
+  EXPECT_EQ(FindSample(after, "strata_vector_indexes"), 1.0);
+  EXPECT_EQ(FindSample(after, "strata_vector_index_vectors"), 30.0);
+  EXPECT_GT(*FindSample(after, "strata_vector_index_memory_bytes"), 0.0);
+  EXPECT_EQ(FindSample(after, "strata_vector_indexes_built"), 1.0);
+  EXPECT_EQ(FindSample(after, "strata_vector_indexes_loaded"), 0.0);
 }
 
 class MetricsWithTokensTest : public MetricsTest {
