@@ -106,5 +106,43 @@ TEST_F(GrpcurlTest, AdminPingByReflection) {
   EXPECT_TRUE(Contains(r.output, "\"version\"")) << r.output;
 }
 
+// Every data service driven by grpcurl with JSON requests, as docs/grpcurl.md
+// shows them: what a user with no client library can do.
+TEST_F(GrpcurlTest, EveryServiceAnswersByReflection) {
+  auto call = [&](const std::string& method, const std::string& json) {
+    RunResult r = Grpcurl({"-d", json}, {method});
+    EXPECT_EQ(r.exit_code, 0) << method << " " << json << "\n" << r.output;
+    return r.output;
+  };
+  EXPECT_TRUE(Contains(call("strata.v1.State/Init", R"({"cell":"counter","value":{"intValue":"0"}})"), "version"));
+  EXPECT_TRUE(Contains(call("strata.v1.State/Cas",
+                            R"({"cell":"counter","expected":{"intValue":"0"},"value":{"intValue":"1"}})"),
+                       "version"));
+  EXPECT_TRUE(Contains(call("strata.v1.State/Get", R"({"cell":"counter"})"), "\"found\": true"));
+
+  call("strata.v1.Events/Append", R"({"eventType":"tool_call","payload":{"stringValue":"search"}})");
+  EXPECT_TRUE(Contains(call("strata.v1.Events/Len", "{}"), "1"));
+  EXPECT_TRUE(Contains(call("strata.v1.Events/Verify", "{}"), "\"valid\": true"));
+
+  call("strata.v1.Json/Set", R"({"key":"profile","path":"$.name","value":{"stringValue":"Ada"}})");
+  std::string doc = call("strata.v1.Json/Get", R"({"key":"profile","path":"$.name"})");
+  EXPECT_TRUE(Contains(doc, "Ada")) << doc;
+
+  call("strata.v1.Vectors/CreateCollection", R"({"name":"docs","dimension":3,"metric":"METRIC_EUCLIDEAN"})");
+  call("strata.v1.Vectors/Upsert", R"({"collection":"docs","entry":{"key":"a","vector":{"values":[1,0,0]}}})");
+  call("strata.v1.Vectors/Upsert", R"({"collection":"docs","entry":{"key":"b","vector":{"values":[0,5,0]}}})");
+  std::string found = call("strata.v1.Vectors/Search", R"({"collection":"docs","query":{"values":[1,0.1,0]},"k":1})");
+  EXPECT_TRUE(Contains(found, "\"key\": \"a\"")) << found;
+  std::string got = call("strata.v1.Vectors/Get", R"({"collection":"docs","key":"b","asValues":true})");
+  EXPECT_TRUE(Contains(got, "5")) << got;
+
+  call("strata.v1.Spaces/Create", R"({"name":"scratch"})");
+  EXPECT_TRUE(Contains(call("strata.v1.Spaces/List", "{}"), "scratch"));
+  EXPECT_TRUE(Contains(call("strata.v1.Branches/Fork", R"({"source":"default","destination":"try"})"), "try"));
+  EXPECT_TRUE(Contains(call("strata.v1.Branches/List", "{}"), "try"));
+  EXPECT_TRUE(Contains(call("strata.v1.Admin/Info", "{}"), "collectionCount") ||
+              Contains(call("strata.v1.Admin/Info", "{}"), "collection_count"));
+}
+
 }  // namespace
 }  // namespace strata
