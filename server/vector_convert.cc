@@ -1,7 +1,5 @@
 #include "server/vector_convert.h"
 
-#include <cstring>
-
 #include "server/value_convert.h"
 
 namespace strata::server {
@@ -21,13 +19,7 @@ Result<std::vector<float>> FromProto(const v1::Vector& in, std::string_view what
     return Status::InvalidArgument(w + " f32le holds " + std::to_string(bytes.size()) +
                                    " bytes, not a multiple of 4");
   }
-  std::vector<float> out(bytes.size() / 4);
-  const auto* p = reinterpret_cast<const unsigned char*>(bytes.data());
-  for (size_t i = 0; i < out.size(); ++i, p += 4) {
-    uint32_t bits = uint32_t(p[0]) | (uint32_t(p[1]) << 8) | (uint32_t(p[2]) << 16) | (uint32_t(p[3]) << 24);
-    std::memcpy(&out[i], &bits, 4);
-  }
-  return out;
+  return storage::DecodeF32le(bytes);
 }
 
 void ToProto(const std::vector<float>& in, bool as_values, v1::Vector* out) {
@@ -36,13 +28,8 @@ void ToProto(const std::vector<float>& in, bool as_values, v1::Vector* out) {
     return;
   }
   std::string* bytes = out->mutable_f32le();
-  bytes->resize(in.size() * 4);
-  auto* p = reinterpret_cast<unsigned char*>(bytes->data());
-  for (float f : in) {
-    uint32_t bits;
-    std::memcpy(&bits, &f, 4);
-    for (int i = 0; i < 4; ++i) *p++ = static_cast<unsigned char>((bits >> (8 * i)) & 0xff);
-  }
+  bytes->clear();
+  storage::AppendF32le(*bytes, in);
 }
 
 Result<std::optional<storage::Metric>> MetricFromProto(int metric) {

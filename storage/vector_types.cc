@@ -89,15 +89,30 @@ std::string VectorRecordName(std::string_view collection, uint64_t incarnation, 
   return VectorNamePrefix(collection, incarnation) + std::string(key);
 }
 
-std::string EncodeVector(const std::vector<float>& values, std::string_view metadata_cbor) {
-  std::string out;
-  out.reserve(4 + values.size() * 4 + metadata_cbor.size());
-  AppendU32(out, static_cast<uint32_t>(values.size()));
+void AppendF32le(std::string& out, const std::vector<float>& values) {
+  out.reserve(out.size() + values.size() * 4);
   for (float f : values) {
     uint32_t bits;
     std::memcpy(&bits, &f, 4);
     for (int i = 0; i < 4; ++i) out.push_back(static_cast<char>((bits >> (8 * i)) & 0xff));
   }
+}
+
+std::vector<float> DecodeF32le(std::string_view bytes) {
+  std::vector<float> out(bytes.size() / 4);
+  const auto* p = reinterpret_cast<const unsigned char*>(bytes.data());
+  for (size_t i = 0; i < out.size(); ++i, p += 4) {
+    uint32_t bits = uint32_t(p[0]) | (uint32_t(p[1]) << 8) | (uint32_t(p[2]) << 16) | (uint32_t(p[3]) << 24);
+    std::memcpy(&out[i], &bits, 4);
+  }
+  return out;
+}
+
+std::string EncodeVector(const std::vector<float>& values, std::string_view metadata_cbor) {
+  std::string out;
+  out.reserve(4 + values.size() * 4 + metadata_cbor.size());
+  AppendU32(out, static_cast<uint32_t>(values.size()));
+  AppendF32le(out, values);
   out.append(metadata_cbor);
   return out;
 }
@@ -107,12 +122,7 @@ Result<StoredVector> DecodeVector(std::string_view payload) {
   uint32_t dim = ReadU32(payload);
   if (payload.size() < 4 + static_cast<size_t>(dim) * 4) return Status::Internal("corrupt vector record: short data");
   StoredVector out;
-  out.values.resize(dim);
-  const auto* p = reinterpret_cast<const unsigned char*>(payload.data()) + 4;
-  for (uint32_t i = 0; i < dim; ++i, p += 4) {
-    uint32_t bits = uint32_t(p[0]) | (uint32_t(p[1]) << 8) | (uint32_t(p[2]) << 16) | (uint32_t(p[3]) << 24);
-    std::memcpy(&out.values[i], &bits, 4);
-  }
+  out.values = DecodeF32le(payload.substr(4, static_cast<size_t>(dim) * 4));
   std::string_view rest = payload.substr(4 + static_cast<size_t>(dim) * 4);
   if (!rest.empty()) {
     auto meta = DecodeValue(rest);

@@ -58,6 +58,11 @@ struct StoredVector {
   std::optional<Value> metadata;  // nullopt: none
 };
 
+// Packed little-endian float32, the layout of vector records and of the
+// wire's Vector.f32le. DecodeF32le needs a size that is a multiple of 4.
+void AppendF32le(std::string& out, const std::vector<float>& values);
+std::vector<float> DecodeF32le(std::string_view bytes);
+
 // `metadata_cbor` is EncodeValue(metadata) or empty.
 std::string EncodeVector(const std::vector<float>& values, std::string_view metadata_cbor);
 Result<StoredVector> DecodeVector(std::string_view payload);
