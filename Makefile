@@ -20,12 +20,14 @@ GHZ_VERSION     ?= v0.120.0
 APT_PACKAGES := build-essential cmake ninja-build pkg-config ccache git \
   libgrpc++-dev protobuf-compiler protobuf-compiler-grpc libprotobuf-dev \
   liblmdb-dev libhnswlib-dev libspdlog-dev libcli11-dev nlohmann-json3-dev \
-  libgtest-dev libgmock-dev libssl-dev openssl python3 python3-venv prometheus-cpp-dev
+  libgtest-dev libgmock-dev libssl-dev openssl python3 python3-venv prometheus-cpp-dev \
+  libstemmer-dev
 
 PYTHON ?= python3
 GO     ?= $(shell command -v go 2>/dev/null || echo /usr/local/go/bin/go)
 
-.PHONY: deps venv tools build install run test test-cpp test-python bench-peers bench-kv bench-primitives bench-vectors bench-branches verify-image clean
+.PHONY: deps venv tools build install run test test-cpp test-python bench-peers bench-kv bench-primitives bench-transactions bench-vectors bench-branches bench-search verify-image clean
+.PHONY: crash-long sanitize sanitize-thread fuzz soak
 
 ## deps: Debian packages (skipped when all are installed)
 deps: $(STAMPS)/apt
@@ -100,6 +102,11 @@ bench-peers: venv
 bench-kv: build bench-peers $(TOOLS)/bin/grpcurl $(TOOLS)/bin/ghz
 	$(VENV)/bin/python bench/kv/run.py --stratad $(BUILD_DIR)/stratad --ghz $(TOOLS)/bin/ghz $(BENCH_ARGS)
 
+## bench-transactions: 3-read/2-write transactions at 1 and 8 clients, conflict rate
+##   under contention, beside Redis WATCH/MULTI and etcd Txn; BENCH_ARGS=--quick
+bench-transactions: build bench-peers
+	$(VENV)/bin/python bench/transactions/run.py --stratad $(BUILD_DIR)/stratad $(BENCH_ARGS)
+
 ## bench-primitives: state CAS, event append, JSON path update beside etcd and Redis
 bench-primitives: build bench-peers
 	$(VENV)/bin/python bench/primitives/run.py --stratad $(BUILD_DIR)/stratad $(BENCH_ARGS)
@@ -109,6 +116,12 @@ bench-primitives: build bench-peers
 bench-vectors: build bench-peers
 	$(VENV)/bin/python bench/vectors/run.py --stratad $(BUILD_DIR)/stratad $(BENCH_ARGS)
 
+## bench-search: BM25 keyword search latency and indexing time beside SQLite FTS5
+##   (synthetic 100k documents and the Debian package descriptions; see docs/search.md);
+##   BENCH_ARGS=--quick
+bench-search: build venv
+	$(VENV)/bin/python bench/search/run.py --stratad $(BUILD_DIR)/stratad $(BENCH_ARGS)
+
 ## bench-branches: fork/diff/merge time over parents of 1k, 100k and 1M keys, and
 ##   export/import MB/s (storage engine in-process; see bench/README.md);
 ##   BENCH_ARGS="--sizes 1000,100000 --export-size 100000" for a shorter run
@@ -116,6 +129,55 @@ bench-branches:
 	@test -f $(BUILD_DIR)/build.ninja || cmake -S . -B $(BUILD_DIR) -G Ninja -DCMAKE_BUILD_TYPE=$(BUILD_TYPE)
 	cmake --build $(BUILD_DIR) --target branch_bench -j $(JOBS)
 	$(BUILD_DIR)/branch_bench --out-dir bench/results $(BENCH_ARGS)
+
+## crash-long: the crash-consistency harness (tests/crash/) for CRASH_CYCLES kill -9
+##   cycles in `always` durability, then CRASH_RELAXED_CYCLES in `relaxed`
+##   (the quick 3-cycle mode runs in `make test`)
+CRASH_CYCLES ?= 100
+CRASH_RELAXED_CYCLES ?= 20
+crash-long: build venv
+	$(VENV)/bin/python tests/crash/crash_harness.py --stratad $(BUILD_DIR)/stratad --cycles $(CRASH_CYCLES)
+	$(VENV)/bin/python tests/crash/crash_harness.py --stratad $(BUILD_DIR)/stratad --cycles $(CRASH_RELAXED_CYCLES) --durability relaxed
+
+## sanitize: unit and e2e tests under ASan+UBSan (build-asan, STRATA_SANITIZE);
+##   sanitize-thread: the concurrency tests under TSan (build-tsan, STRATA_TSAN).
+##   Slow: see docs/testing.md
+ASAN_BUILD_DIR ?= build-asan
+TSAN_BUILD_DIR ?= build-tsan
+SANITIZE_ENV := ASAN_OPTIONS=detect_leaks=1:abort_on_error=1:detect_stack_use_after_return=1 \
+  UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
+sanitize: $(STAMPS)/apt tools
+	@test -f $(ASAN_BUILD_DIR)/build.ninja || cmake -S . -B $(ASAN_BUILD_DIR) -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DSTRATA_SANITIZE=ON
+	$(SANITIZE_ENV) cmake --build $(ASAN_BUILD_DIR) -j $(JOBS) --target storage_tests server_tests stratad
+	$(SANITIZE_ENV) GRPCURL=$(TOOLS)/bin/grpcurl ctest --test-dir $(ASAN_BUILD_DIR) --output-on-failure -j $(JOBS) -L 'unit|e2e' --timeout 600
+
+TSAN_TESTS ?= Concurrency|Concurrent
+sanitize-thread: $(STAMPS)/apt
+	@test -f $(TSAN_BUILD_DIR)/build.ninja || cmake -S . -B $(TSAN_BUILD_DIR) -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DSTRATA_TSAN=ON
+	TSAN_OPTIONS=halt_on_error=1:second_deadlock_stack=1 cmake --build $(TSAN_BUILD_DIR) -j $(JOBS) --target storage_tests server_tests stratad
+	TSAN_OPTIONS=halt_on_error=1:second_deadlock_stack=1 ctest --test-dir $(TSAN_BUILD_DIR) --output-on-failure -j $(JOBS) -R '$(TSAN_TESTS)' --timeout 600
+
+## fuzz: libFuzzer targets of tests/fuzz (value decoder, key codec, JSON path,
+##   vector filter, bundle reader), FUZZ_SECONDS each; installs Debian clang on
+##   demand (not needed by `make test`); build in build-fuzz
+FUZZ_SECONDS ?= 60
+FUZZ_BUILD_DIR ?= build-fuzz
+FUZZ_APT_PACKAGES := clang libclang-rt-14-dev
+fuzz: $(STAMPS)/apt
+	@missing=$$(for p in $(FUZZ_APT_PACKAGES); do dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q 'install ok installed' || echo $$p; done); \
+	if [ -n "$$missing" ]; then \
+	  echo "installing Debian packages: $$missing"; \
+	  apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends $$missing || exit 1; \
+	fi
+	@test -f $(FUZZ_BUILD_DIR)/build.ninja || CXX=clang++ cmake -S . -B $(FUZZ_BUILD_DIR) -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DSTRATA_FUZZ=ON
+	cmake --build $(FUZZ_BUILD_DIR) -j $(JOBS) --target fuzz_targets
+	tests/fuzz/run_fuzzers.sh $(FUZZ_BUILD_DIR) $(FUZZ_SECONDS)
+
+## soak: 16 clients, mixed workload, SOAK_SECONDS (default 180): zero errors
+##   expected, server RSS sampled over time (bench/soak/)
+SOAK_SECONDS ?= 180
+soak: build venv
+	$(VENV)/bin/python bench/soak/soak.py --stratad $(BUILD_DIR)/stratad --seconds $(SOAK_SECONDS)
 
 ## verify-image: build the container image from the Dockerfile (buildah, chroot
 ##   isolation, a local debootstrap base) and check that it serves; slow (it

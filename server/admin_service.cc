@@ -1,12 +1,10 @@
 #include "server/admin_service.h"
 
+#include <spdlog/spdlog.h>
+
 #include "server/error_mapping.h"
 
 namespace strata::server {
-namespace {
-// Compact rebuilds a vector index once this fraction of its labels is deleted.
-constexpr double kWornIndexFraction = 0.2;
-}  // namespace
 
 const char* ServerVersion() { return STRATA_VERSION; }
 
@@ -39,6 +37,9 @@ grpc::Status AdminService::Info(grpc::ServerContext* ctx, const v1::InfoRequest*
   resp->set_vector_indexes_built(vectors.indexes_built);
   resp->set_vector_index_count(vectors.index_count);
   resp->set_vector_index_memory_bytes(vectors.index_memory_bytes);
+  resp->set_durable_version(stats->durable_version);
+  resp->set_retention_versions(engine_.options().retention.keep_versions);
+  resp->set_retention_seconds(engine_.options().retention.keep_seconds);
   return grpc::Status::OK;
 }
 
@@ -47,12 +48,21 @@ grpc::Status AdminService::Flush(grpc::ServerContext* ctx, const v1::FlushReques
 }
 
 grpc::Status AdminService::Compact(grpc::ServerContext* ctx, const v1::CompactRequest*, v1::CompactResponse* resp) {
-  // No retention policy exists yet (all history is kept), so no version is
-  // removed; vector indexes with over 20% deleted labels are rebuilt.
-  auto rebuilt = engine_.vectors().CompactIndexes(kWornIndexFraction);
-  if (!rebuilt.ok()) return ToGrpc(ctx, rebuilt.status());
-  resp->set_versions_removed(0);
-  resp->set_indexes_rebuilt(*rebuilt);
+  auto done = engine_.Compact();
+  if (!done.ok()) return ToGrpc(ctx, done.status());
+  const storage::PruneResult& pruned = done->retention;
+  resp->set_versions_removed(pruned.versions_removed);
+  resp->set_indexes_rebuilt(done->indexes_rebuilt);
+  resp->set_names_removed(pruned.names_removed);
+  resp->set_retained_from_version(pruned.retained.version);
+  resp->set_retained_from_ts(pruned.retained.timestamp);
+  resp->set_retention_versions(engine_.options().retention.keep_versions);
+  resp->set_retention_seconds(engine_.options().retention.keep_seconds);
+  resp->set_records_examined(pruned.records_examined);
+  resp->set_commits(pruned.commits);
+  spdlog::info("compaction: {} versions removed ({} deleted names), history retained from version {}, "
+               "{} vector indexes rebuilt",
+               pruned.versions_removed, pruned.names_removed, pruned.retained.version, done->indexes_rebuilt);
   return grpc::Status::OK;
 }
 

@@ -27,6 +27,17 @@ std::variant<Config, ParseExit> ParseConfig(int argc, char** argv) {
   app.add_option("--sync-interval-ms", config.sync_interval_ms, "relaxed durability: how often to sync")
       ->check(CLI::Range(1u, 60000u))
       ->capture_default_str();
+  app.add_option("--txn-idle-timeout-ms", config.txn_idle_timeout_ms,
+                 "end a transaction after this long without a call in it; its staged writes are discarded")
+      ->check(CLI::Range(1u, 86400000u))
+      ->capture_default_str();
+  app.add_option("--retention-versions", config.retention.keep_versions,
+                 "compact keeps this many newest versions of each name (0: no count rule)")
+      ->capture_default_str();
+  app.add_option("--retention-seconds", config.retention.keep_seconds,
+                 "compact keeps the history of the last this many seconds (0: no time rule; with both 0, "
+                 "all history is kept)")
+      ->capture_default_str();
   app.add_option("--map-size", config.map_size, "LMDB map size, the database's maximum size (e.g. 64GiB)")
       ->transform(CLI::AsSizeValue(false))
       ->capture_default_str();

@@ -17,6 +17,10 @@ struct Config {
   storage::Durability durability = storage::Durability::kAlways;
   uint64_t map_size = 64ull << 30;
   uint32_t sync_interval_ms = 100;
+  // History retention applied by Compact (0: that rule is off; both 0: keep everything).
+  storage::RetentionPolicy retention;
+  // Open transactions idle longer than this are ended (spec/api.md §11).
+  uint32_t txn_idle_timeout_ms = 60000;
   std::string log_level = "info";
   std::string log_format = "text";
   std::string ready_file;

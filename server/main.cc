@@ -90,6 +90,8 @@ int main(int argc, char** argv) {
   options.durability = config.durability;
   options.map_size = config.map_size;
   options.sync_interval_ms = config.sync_interval_ms;
+  options.retention = config.retention;
+  options.txn_idle_timeout_ms = config.txn_idle_timeout_ms;
   auto engine = storage::Engine::Open(options);
   if (!engine.ok()) {
     spdlog::error("cannot open the database: {}", engine.status().message());

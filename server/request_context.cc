@@ -10,11 +10,7 @@ constexpr size_t kMaxPageLimit = 10000;
 }  // namespace
 
 storage::Result<storage::Scope> ScopeOf(const v1::Context& context) {
-  if (!context.txn_id().empty()) {
-    return storage::Status::NotFound("transaction \"" + context.txn_id() +
-                                     "\" not found: it never existed or has expired");
-  }
-  return storage::Scope{context.branch(), context.space()};
+  return storage::Scope{context.branch(), context.space(), context.txn_id()};
 }
 
 std::string EncodeCursor(const std::string& last_name) {

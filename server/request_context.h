@@ -13,9 +13,8 @@
 
 namespace strata::server {
 
-// The storage scope of a request. Fails when the context names a transaction:
-// transactions arrive in a later release, and a write must never silently
-// bypass one the client believes is open.
+// The storage scope of a request, with the transaction it joins (storage
+// resolves the id: an unknown or expired one is NOT_FOUND, never autocommit).
 storage::Result<storage::Scope> ScopeOf(const v1::Context& context);
 
 // An opaque page cursor that resumes listing after `last_name`.

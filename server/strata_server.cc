@@ -16,10 +16,12 @@
 #include "server/json_service.h"
 #include "server/kv_service.h"
 #include "server/listen_credentials.h"
-#include "server/pending_services.h"
 #include "server/rpc_metrics.h"
+#include "server/search_service.h"
 #include "server/spaces_service.h"
 #include "server/state_service.h"
+#include "server/transactions_service.h"
+#include "server/unparsable_requests.h"
 #include "server/vectors_service.h"
 #include "server/wire_limits.h"
 
@@ -44,7 +46,8 @@ storage::Result<std::unique_ptr<StrataServer>> StrataServer::Start(const Config&
   server->services_.push_back(std::make_unique<BranchesService>(engine));
   server->services_.push_back(std::make_unique<SpacesService>(engine));
   server->services_.push_back(std::make_unique<VectorsService>(engine));
-  for (auto& pending : MakePendingServices()) server->services_.push_back(std::move(pending));
+  server->services_.push_back(std::make_unique<TransactionsService>(engine));
+  server->services_.push_back(std::make_unique<SearchService>(engine));
 
   grpc::ServerBuilder builder;
   int port = 0;
@@ -66,6 +69,8 @@ storage::Result<std::unique_ptr<StrataServer>> StrataServer::Start(const Config&
   builder.AddChannelArgument(GRPC_ARG_ALLOW_REUSEPORT, 0);
   for (auto& service : server->services_) builder.RegisterService(service.get());
   auto interceptors = MakeCallLogging(std::chrono::milliseconds(config.slow_call_ms));
+  // First, so that logging and metrics see the corrected status.
+  interceptors.insert(interceptors.begin(), MakeUnparsableRequestMapping());
   if (metrics != nullptr) interceptors.push_back(MakeRpcMetrics(metrics));
   interceptors.push_back(MakeActivityTracking(server->activity_));
   builder.experimental().SetInterceptorCreators(std::move(interceptors));

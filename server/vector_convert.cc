@@ -61,6 +61,8 @@ Result<std::vector<storage::Filter>> FiltersFromProto(const google::protobuf::Re
     }
     auto f = storage::ParseFilter(in[i].field(), in[i].op(), std::move(value).value(), i);
     if (!f.ok()) return f.status();
+    // An unset value would read as null: "eq null" must be asked for explicitly.
+    if (!in[i].has_value()) return Status::InvalidArgument("filter " + std::to_string(i) + ": value is missing");
     out.push_back(std::move(f).value());
   }
   return out;

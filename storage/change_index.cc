@@ -36,6 +36,15 @@ Status ChangeIndex::AddEvent(Txn& txn, MDB_dbi dbi, uint32_t branch_id, uint64_t
   return txn.Put(dbi, key, seq);
 }
 
+Status ChangeIndex::RemoveForRecord(Txn& txn, MDB_dbi dbi, std::string_view record_key) {
+  // [branch][space][primitive][encoded name][~version] -> the entry Add wrote.
+  if (record_key.size() < kScopeBytes + 8) return Status::InvalidArgument("not a record key");
+  std::string key = ChangePrefix(ReadU32(record_key));
+  AppendU64(key, RecordKeyVersion(record_key));
+  key += RecordKeyNamePrefix(record_key).substr(4);
+  return txn.Del(dbi, key);
+}
+
 Status ChangeIndex::Scan(const Txn& txn, MDB_dbi dbi, uint32_t branch_id, uint64_t after, uint64_t up_to,
                          const std::function<Status(const ChangeEntry&)>& visit) {
   if (after >= up_to) return Status::Ok();

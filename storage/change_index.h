@@ -43,6 +43,10 @@ class ChangeIndex {
   static Status AddEvent(Txn& txn, MDB_dbi dbi, uint32_t branch_id, uint64_t version, uint32_t space_id,
                          uint64_t sequence);
 
+  // Removes the entry of the versioned record stored under `record_key`
+  // (key_codec.h layout), when history retention drops that record.
+  static Status RemoveForRecord(Txn& txn, MDB_dbi dbi, std::string_view record_key);
+
   // Calls `visit` for each entry of `branch_id` with after < version <= up_to,
   // in ascending version. `visit` returns a non-ok status to stop with it.
   static Status Scan(const Txn& txn, MDB_dbi dbi, uint32_t branch_id, uint64_t after, uint64_t up_to,

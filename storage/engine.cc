@@ -10,12 +10,14 @@
 #include <condition_variable>
 #include <cstring>
 #include <filesystem>
+#include <functional>
 #include <mutex>
 #include <thread>
 
 #include "storage/catalog.h"
 #include "storage/key_codec.h"
 #include "storage/meta_keys.h"
+#include "storage/text_index.h"
 
 namespace strata::storage {
 namespace fs = std::filesystem;
@@ -33,7 +35,8 @@ std::string_view DurabilityName(Durability d) {
 // at most that much.
 class Engine::Syncer {
  public:
-  Syncer(const Env& env, uint32_t interval_ms) : env_(env), interval_(interval_ms), thread_([this] { Loop(); }) {}
+  Syncer(std::function<Status()> sync, uint32_t interval_ms)
+      : sync_(std::move(sync)), interval_(interval_ms), thread_([this] { Loop(); }) {}
   ~Syncer() {
     {
       std::lock_guard<std::mutex> lock(mu_);
@@ -48,10 +51,10 @@ class Engine::Syncer {
     std::unique_lock<std::mutex> lock(mu_);
     while (!cv_.wait_for(lock, interval_, [this] { return stop_; })) {
       // A failed background sync is retried next interval; Flush reports errors.
-      (void)env_.Sync(true).ok();
+      (void)sync_().ok();
     }
   }
-  const Env& env_;
+  std::function<Status()> sync_;
   std::chrono::milliseconds interval_;
   std::mutex mu_;
   std::condition_variable cv_;
@@ -96,10 +99,21 @@ Result<int> LockDirectory(const std::string& dir) {
   return fd;
 }
 
-uint64_t FileBytes(const std::string& path) {
-  struct stat st;
-  if (stat(path.c_str(), &st) != 0) return 0;
-  return static_cast<uint64_t>(st.st_blocks) * 512;
+// Compact rebuilds a vector index once this fraction of its labels is deleted.
+constexpr double kWornIndexFraction = 0.2;
+
+// Bytes the files under `dir` take on disk (LMDB's sparse map counts only
+// what is allocated), vector index snapshots included.
+uint64_t DirectoryBytes(const std::string& dir) {
+  uint64_t total = 0;
+  std::error_code ec;
+  for (fs::recursive_directory_iterator it(dir, ec), end; !ec && it != end; it.increment(ec)) {
+    struct stat st;
+    if (::lstat(it->path().c_str(), &st) == 0 && S_ISREG(st.st_mode)) {
+      total += static_cast<uint64_t>(st.st_blocks) * 512;
+    }
+  }
+  return total;
 }
 
 }  // namespace
@@ -129,6 +143,9 @@ Result<std::unique_ptr<Engine>> Engine::Open(const EngineOptions& options) {
     if (!txn.ok()) return release(txn.status());
     Status st = Catalog::Initialize(*txn, (*env)->dbs(), NowMicros());
     if (!st.ok()) return release(st);
+    // A data directory written before keyword search existed is indexed once.
+    st = TextIndex::BuildIfMissing(*txn, (*env)->dbs());
+    if (!st.ok()) return release(st);
     // Every version has a clock entry [timestamp][version], and timestamps never
     // decrease with versions: the last entry holds the latest of both.
     Cursor clock(*txn, (*env)->dbs().clock);
@@ -141,6 +158,9 @@ Result<std::unique_ptr<Engine>> Engine::Open(const EngineOptions& options) {
     if (!st.ok()) return release(st);
   }
   auto core = std::make_unique<EngineCore>(std::move(env).value(), version, last_ts);
+  TxnLimits txn_limits;
+  txn_limits.idle_timeout = std::chrono::milliseconds(options.txn_idle_timeout_ms);
+  core->transactions().set_limits(txn_limits);
   return std::unique_ptr<Engine>(new Engine(options, *dir, *lock, std::move(core)));
 }
 
@@ -152,9 +172,11 @@ Engine::Engine(EngineOptions options, std::string directory, int lock_fd, std::u
       events_(*core_),
       branches_(*core_),
       spaces_(*core_),
-      vectors_(*core_, options_.durability == Durability::kEphemeral ? std::string() : directory_ + "/vectors") {
+      vectors_(*core_, options_.durability == Durability::kEphemeral ? std::string() : directory_ + "/vectors"),
+      search_(*core_) {
+  durable_version_ = core_->writer().committed_version();  // what Open found is on disk
   if (options_.durability == Durability::kRelaxed) {
-    syncer_ = std::make_unique<Syncer>(core_->env(), options_.sync_interval_ms);
+    syncer_ = std::make_unique<Syncer>([this] { return SyncNow(); }, options_.sync_interval_ms);
   }
 }
 
@@ -175,7 +197,8 @@ Status Engine::Flush() {
   // Everything committed up to `durable` is on disk once the sync returns; a
   // vector snapshot must not cover more than that.
   uint64_t durable = core_->writer().committed_version();
-  STRATA_RETURN_IF_ERROR(core_->env().Sync(true));
+  // Forced even in relaxed durability, where commits do not sync.
+  STRATA_RETURN_IF_ERROR(SyncNow());
   auto saved = vectors_.SaveSnapshots(durable);
   return saved.ok() ? Status::Ok() : saved.status();
 }
@@ -188,7 +211,33 @@ Result<TimeRange> Engine::GetTimeRange() const {
   if (c.First() && c.key().size() == 16) range.oldest_ts = static_cast<int64_t>(ReadU64(c.key()));
   if (c.Last() && c.key().size() == 16) range.latest_ts = static_cast<int64_t>(ReadU64(c.key()));
   STRATA_RETURN_IF_ERROR(c.status());
+  // Mid-compaction the clock may still reach below where history now starts.
+  auto retained = Retention::Read(*txn, core_->dbs());
+  if (!retained.ok()) return retained.status();
+  range.oldest_ts = std::max(range.oldest_ts, retained->timestamp);
   return range;
+}
+
+Status Engine::SyncNow() {
+  uint64_t covered = core_->writer().committed_version();
+  STRATA_RETURN_IF_ERROR(core_->env().Sync(true));
+  uint64_t seen = durable_version_.load();
+  while (seen < covered && !durable_version_.compare_exchange_weak(seen, covered)) {
+  }
+  return Status::Ok();
+}
+
+Result<CompactResult> Engine::Compact() {
+  std::lock_guard<std::mutex> lock(compact_mu_);
+  CompactResult out;
+  TxnManager& txns = core_->transactions();
+  auto pruned = Retention::Apply(*core_, options_.retention, [&txns] { return txns.OldestSnapshot(); });
+  if (!pruned.ok()) return pruned.status();
+  out.retention = *pruned;
+  auto rebuilt = vectors_.CompactIndexes(kWornIndexFraction);
+  if (!rebuilt.ok()) return rebuilt.status();
+  out.indexes_rebuilt = *rebuilt;
+  return out;
 }
 
 Result<DatabaseStats> Engine::Stats(std::string_view branch_name) const {
@@ -210,8 +259,13 @@ Result<DatabaseStats> Engine::Stats(std::string_view branch_name) const {
   auto collections = vectors_.CountCollections(branch->name);
   if (!collections.ok()) return collections.status();
   stats.collection_count = *collections;
-  stats.disk_bytes = FileBytes(directory_ + "/data.mdb") + FileBytes(directory_ + "/lock.mdb");
+  stats.disk_bytes = DirectoryBytes(directory_);
   stats.current_version = core_->writer().committed_version();
+  switch (options_.durability) {
+    case Durability::kAlways: stats.durable_version = stats.current_version; break;
+    case Durability::kRelaxed: stats.durable_version = durable_version_.load(); break;
+    case Durability::kEphemeral: stats.durable_version = 0; break;
+  }
   stats.map_size = core_->env().MapSize();
   stats.map_used_bytes = core_->env().MapUsedBytes();
   return stats;

@@ -5,8 +5,10 @@
 // engine waits for queued writes, syncs and closes LMDB.
 #pragma once
 
+#include <atomic>
 #include <cstdint>
 #include <memory>
+#include <mutex>
 #include <string>
 #include <string_view>
 
@@ -14,8 +16,11 @@
 #include "storage/engine_core.h"
 #include "storage/event_log.h"
 #include "storage/json_store.h"
+#include "storage/retention.h"
 #include "storage/space_store.h"
 #include "storage/state_store.h"
+#include "storage/text_search.h"
+#include "storage/transaction.h"
 #include "storage/value_store.h"
 #include "storage/vector_store.h"
 #include "storage/status.h"
@@ -35,6 +40,11 @@ struct EngineOptions {
   Durability durability = Durability::kAlways;
   uint64_t map_size = 64ull << 30;
   uint32_t sync_interval_ms = 100;
+  // History retention applied by Compact() (storage/retention.h); keeps
+  // everything by default.
+  RetentionPolicy retention;
+  // Open transactions: idle ones are ended after this long (spec/api.md §11).
+  uint32_t txn_idle_timeout_ms = 60000;
 };
 
 struct TimeRange {
@@ -51,6 +61,15 @@ struct DatabaseStats {
   uint64_t current_version = 0;
   uint64_t map_size = 0;
   uint64_t map_used_bytes = 0;
+  // The latest version known to be on disk: current_version in `always`
+  // durability, the version of the last sync in `relaxed`, 0 for ephemeral.
+  uint64_t durable_version = 0;
+};
+
+// What Compact() did.
+struct CompactResult {
+  PruneResult retention;
+  uint64_t indexes_rebuilt = 0;  // vector indexes rebuilt because deletes wore them
 };
 
 class Engine {
@@ -70,11 +89,18 @@ class Engine {
   BranchStore& branches() { return branches_; }
   SpaceStore& spaces() { return spaces_; }
   VectorStore& vectors() { return vectors_; }
+  TextSearch& search() { return search_; }
   EngineCore& core() { return *core_; }
+  TxnManager& transactions() { return core_->transactions(); }
 
   // Returns once everything acknowledged is on disk (a no-op for ephemeral),
   // then snapshots the vector indexes changed since their last snapshot.
   Status Flush();
+  // Applies options().retention (never dropping what an open transaction
+  // reads), then rebuilds the vector indexes worn by deletes. One compaction
+  // runs at a time; writers interleave with its chunks.
+  Result<CompactResult> Compact();
+  // Oldest and latest commit timestamps of the retained history.
   Result<TimeRange> GetTimeRange() const;
   // Figures for one branch (and database-wide ones).
   Result<DatabaseStats> Stats(std::string_view branch) const;
@@ -85,6 +111,8 @@ class Engine {
  private:
   class Syncer;
   Engine(EngineOptions options, std::string directory, int lock_fd, std::unique_ptr<EngineCore> core);
+  // Syncs the environment and advances durable_version_ to what it covers.
+  Status SyncNow();
 
   EngineOptions options_;
   std::string directory_;
@@ -97,7 +125,10 @@ class Engine {
   BranchStore branches_;
   SpaceStore spaces_;
   VectorStore vectors_;
+  TextSearch search_;
   std::unique_ptr<Syncer> syncer_;
+  std::atomic<uint64_t> durable_version_{0};  // relaxed durability: as of the last sync
+  std::mutex compact_mu_;
 };
 
 }  // namespace strata::storage

@@ -4,6 +4,8 @@
 #include "storage/key_codec.h"
 #include "storage/meta_keys.h"
 #include "storage/names.h"
+#include "storage/retention.h"
+#include "storage/transaction.h"
 
 namespace strata::storage {
 namespace {
@@ -17,14 +19,22 @@ std::string LiveKeysKey(uint32_t branch_id) {
 }  // namespace
 
 EngineCore::EngineCore(std::unique_ptr<Env> env, uint64_t version, int64_t last_timestamp)
-    : env_(std::move(env)), writer_(std::make_unique<Writer>(*env_, version, last_timestamp)) {}
+    : env_(std::move(env)),
+      writer_(std::make_unique<Writer>(*env_, version, last_timestamp)),
+      txns_(std::make_unique<TxnManager>(*this, TxnLimits{})) {}
 
 EngineCore::~EngineCore() {
+  txns_.reset();
   writer_.reset();  // drain pending writes before the environment closes
 }
 
 Result<ReadView> EngineCore::BeginRead(const Scope& scope, std::optional<int64_t> as_of) const {
-  std::string space = SpaceName(scope);
+  if (!scope.txn_id.empty()) return BeginTxnRead(scope, as_of);
+  return ReadAt(BranchName(scope), SpaceName(scope), as_of, UINT64_MAX);
+}
+
+Result<ReadView> EngineCore::ReadAt(const std::string& branch, const std::string& space,
+                                    std::optional<int64_t> as_of, uint64_t version) const {
   STRATA_RETURN_IF_ERROR(ValidateSpaceName(space));
   if (as_of.has_value() && *as_of < 0) {
     return Status::InvalidArgument("as_of must be a non-negative timestamp in microseconds, got " +
@@ -32,24 +42,93 @@ Result<ReadView> EngineCore::BeginRead(const Scope& scope, std::optional<int64_t
   }
   auto txn = Txn::BeginRead(*env_);
   if (!txn.ok()) return txn.status();
-  ReadView view{std::move(txn).value(), dbs().records, {}, 0, std::nullopt, UINT64_MAX};
-  auto branch = Catalog::FindBranch(view.txn, dbs(), BranchName(scope));
-  if (!branch.ok()) return branch.status();
-  view.branch_id = branch->id;
+  ReadView view{std::move(txn).value(), dbs().records, {}, 0, std::nullopt, version};
+  auto record = Catalog::FindBranch(view.txn, dbs(), branch);
+  if (!record.ok()) return record.status();
+  view.branch_id = record->id;
   auto space_id = Catalog::FindSpace(view.txn, dbs(), space);
   if (!space_id.ok()) return space_id.status();
   view.space_id = *space_id;
   if (as_of.has_value()) {
+    // Older than compaction kept: refuse rather than answer from partial history.
+    STRATA_RETURN_IF_ERROR(Retention::CheckAsOf(view.txn, dbs(), *as_of));
     auto v = VersionAt(view.txn, *as_of);
     if (!v.ok()) return v.status();
     view.version = *v;
   }
-  auto layers = Catalog::Layers(view.txn, dbs(), *branch);
+  auto layers = Catalog::Layers(view.txn, dbs(), *record);
   if (!layers.ok()) return layers.status();
   auto space_layers = Catalog::SpaceLayers(view.txn, dbs(), std::move(layers).value(), space, view.version);
   if (!space_layers.ok()) return space_layers.status();
   view.layers = std::move(space_layers).value();
+  view.space_name = space;
   return view;
+}
+
+namespace {
+// A request inside a transaction may name the transaction's branch or none.
+Status CheckTxnBranch(const Scope& scope, const TxnSession& session) {
+  if (!scope.branch.empty() && scope.branch != session.branch()) {
+    return Status::InvalidArgument("transaction " + session.id() + " works on branch " + QuoteName(session.branch()) +
+                                   ", but the request names branch " + QuoteName(scope.branch));
+  }
+  return Status::Ok();
+}
+}  // namespace
+
+Result<ReadView> EngineCore::BeginTxnRead(const Scope& scope, std::optional<int64_t> as_of) const {
+  auto session = txns_->Find(scope.txn_id);
+  if (!session.ok()) return session.status();
+  STRATA_RETURN_IF_ERROR(CheckTxnBranch(scope, **session));
+  // A read of the past inside a transaction is a plain as_of read: history is
+  // not part of the session.
+  if (as_of.has_value()) return ReadAt((*session)->branch(), SpaceName(scope), as_of, UINT64_MAX);
+  auto view = ReadAt((*session)->branch(), SpaceName(scope), std::nullopt, (*session)->snapshot_version());
+  if (!view.ok()) return view.status();
+  if (view->branch_id != (*session)->branch_id()) {
+    return Status::NotFound("branch " + QuoteName((*session)->branch()) + " was deleted after transaction " +
+                            (*session)->id() + " began");
+  }
+  view->session = std::move(session).value();
+  return view;
+}
+
+Status EngineCore::RunWrite(const Scope& scope, const WriteBody& body) {
+  if (scope.txn_id.empty()) {
+    return writer_->Run([&](WriteContext& ctx) -> Status {
+      auto target = ResolveWrite(ctx, scope);
+      if (!target.ok()) return target.status();
+      return body(ctx, *target);
+    });
+  }
+  auto session = txns_->Find(scope.txn_id);
+  if (!session.ok()) return session.status();
+  TxnSession& s = **session;
+  STRATA_RETURN_IF_ERROR(CheckTxnBranch(scope, s));
+  std::lock_guard<std::mutex> lock(s.mu());
+  if (s.closed()) return Status::NotFound("transaction \"" + s.id() + "\" has ended");
+  auto view = ReadAt(s.branch(), SpaceName(scope), std::nullopt, s.snapshot_version());
+  if (!view.ok()) return view.status();
+  if (view->branch_id != s.branch_id()) {
+    return Status::NotFound("branch " + QuoteName(s.branch()) + " was deleted after transaction " + s.id() + " began");
+  }
+  uint64_t version = s.snapshot_version();
+  WriteContext ctx(*env_, view->txn, &version, NowMicros());
+  ctx.set_staging(&s);
+  WriteTarget target{view->branch_id, view->space_id.value_or(0), view->layers, view->space_name};
+  auto mark = s.BeginStep();
+  Status st;
+  try {
+    st = body(ctx, target);
+  } catch (const std::exception& e) {
+    st = Status::Internal(std::string("write failed: ") + e.what());
+  }
+  if (!st.ok()) {
+    s.UndoStep(mark);
+  } else {
+    s.EndStep();
+  }
+  return st;
 }
 
 Result<WriteTarget> EngineCore::ResolveWrite(WriteContext& ctx, const Scope& scope) const {
@@ -63,7 +142,7 @@ Result<WriteTarget> EngineCore::ResolveWrite(WriteContext& ctx, const Scope& sco
   if (!space_layers.ok()) return space_layers.status();
   auto space_id = Catalog::EnsureSpace(ctx.txn(), dbs(), branch->id, space);
   if (!space_id.ok()) return space_id.status();
-  return WriteTarget{branch->id, *space_id, std::move(space_layers).value()};
+  return WriteTarget{branch->id, *space_id, std::move(space_layers).value(), space};
 }
 
 Result<uint64_t> EngineCore::LatestVersion(const Txn& txn) const {

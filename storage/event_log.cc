@@ -7,6 +7,8 @@
 #include "storage/json_path.h"
 #include "storage/key_codec.h"
 #include "storage/names.h"
+#include "storage/text_index.h"
+#include "storage/transaction.h"
 
 namespace strata::storage {
 namespace {
@@ -149,7 +151,57 @@ Status ScanEvents(const ReadView& view, const std::optional<std::string>& type, 
   return Status::Ok();
 }
 
+// The log's length at the view's version: its head, unless commits after the
+// view appended to it (a transaction's snapshot, as_of): then a binary search,
+// since versions grow with sequence.
+Result<uint64_t> LengthAt(const ReadView& view, const Databases& dbs) {
+  if (!view.space_id.has_value()) return uint64_t{0};
+  auto head = ReadHead(view.txn, dbs, view.branch_id, *view.space_id);
+  if (!head.ok()) return head.status();
+  if (view.version == UINT64_MAX) return head->next_sequence;
+  uint64_t lo = 0, hi = head->next_sequence;
+  while (lo < hi) {
+    uint64_t mid = lo + (hi - lo) / 2;
+    auto e = ReadEvent(view, mid);
+    if (!e.ok()) return e.status();
+    if (e->has_value()) {
+      lo = mid + 1;
+    } else {
+      hi = mid;
+    }
+  }
+  return lo;
+}
+
+// Inside a transaction (its mutex held): the log's length at the snapshot,
+// remembered so that commit can tell whether the log moved meanwhile.
+Result<uint64_t> SnapshotLength(TxnSession& session, const ReadView& view, const Databases& dbs) {
+  if (session.closed()) return Status::NotFound("transaction \"" + session.id() + "\" has ended");
+  if (auto known = session.EventHead(view.space_name)) return *known;
+  auto len = LengthAt(view, dbs);
+  if (!len.ok()) return len.status();
+  session.NoteEventHead(view.space_name, *len);
+  return *len;
+}
+
+// An event staged in a transaction, as reads inside it show it (no version or
+// hashes before commit).
+Event FromStaged(const StagedEvent& staged) {
+  Event e;
+  e.sequence = staged.sequence;
+  e.type = staged.type;
+  e.payload = staged.payload;
+  e.timestamp = staged.timestamp;
+  return e;
+}
+
 }  // namespace
+
+Result<uint64_t> EventLog::NextSequence(const Txn& txn, const Databases& dbs, uint32_t branch_id, uint32_t space_id) {
+  auto head = ReadHead(txn, dbs, branch_id, space_id);
+  if (!head.ok()) return head.status();
+  return head->next_sequence;
+}
 
 std::string EventLog::EventKey(uint32_t branch_id, uint32_t space_id, uint64_t sequence) {
   std::string key = ScopePrefix(branch_id, space_id, Primitive::kEvent);
@@ -160,19 +212,31 @@ std::string EventLog::EventKey(uint32_t branch_id, uint32_t space_id, uint64_t s
 Result<AppendResult> EventLog::Append(const Scope& scope, std::string_view type, const Value& payload) {
   STRATA_RETURN_IF_ERROR(ValidateEventType(type));
   STRATA_RETURN_IF_ERROR(RequireFiniteNumbers(payload, "an event payload"));
+  if (!scope.txn_id.empty()) return AppendInTxn(scope, type, payload);
   AppendResult result;
-  Status st = core_.writer().Run([&](WriteContext& ctx) -> Status {
-    auto target = core_.ResolveWrite(ctx, scope);
-    if (!target.ok()) return target.status();
+  Status st = core_.RunWrite(scope, [&](WriteContext& ctx, const WriteTarget& target) -> Status {
     auto version = ctx.NextVersion();
     if (!version.ok()) return version.status();
-    auto r = AppendInWriter(ctx, target->branch_id, target->space_id, type, payload, *version);
+    auto r = AppendInWriter(ctx, target.branch_id, target.space_id, type, payload, *version);
     if (!r.ok()) return r.status();
     result = *r;
     return Status::Ok();
   });
   if (!st.ok()) return st;
   return result;
+}
+
+Result<AppendResult> EventLog::AppendInTxn(const Scope& scope, std::string_view type, const Value& payload) {
+  auto view = core_.BeginRead(scope, std::nullopt);
+  if (!view.ok()) return view.status();
+  TxnSession& session = *view->session;
+  std::lock_guard<std::mutex> lock(session.mu());
+  auto length = SnapshotLength(session, *view, core_.dbs());
+  if (!length.ok()) return length.status();
+  uint64_t sequence = *length + session.StagedEvents(view->space_name).size();
+  STRATA_RETURN_IF_ERROR(
+      session.StageEvent(StagedEvent{view->space_name, sequence, std::string(type), payload, NowMicros()}));
+  return AppendResult{sequence, 0};  // the version is the commit's
 }
 
 Result<AppendResult> EventLog::AppendInWriter(WriteContext& ctx, uint32_t branch_id, uint32_t space_id,
@@ -198,6 +262,8 @@ Result<AppendResult> EventLog::AppendInWriterAt(WriteContext& ctx, uint32_t bran
   record.push_back(static_cast<char>(type.size() & 0xff));
   record.append(type);
   record += encoded_payload;
+  // Keyword search indexes the event in this same transaction (storage/text_index.h).
+  STRATA_RETURN_IF_ERROR(TextIndex::OnEventWrite(ctx.txn(), ctx.dbs().records, branch_id, space_id, sequence, version, type, payload));
   STRATA_RETURN_IF_ERROR(ctx.txn().Put(ctx.dbs().records, EventKey(branch_id, space_id, sequence), record));
   std::string index_key = TypeIndexPrefix(branch_id, space_id, type);
   AppendU64(index_key, sequence);
@@ -214,6 +280,15 @@ Result<AppendResult> EventLog::AppendInWriterAt(WriteContext& ctx, uint32_t bran
 Result<std::optional<Event>> EventLog::Get(const Scope& scope, uint64_t sequence, std::optional<int64_t> as_of) {
   auto view = core_.BeginRead(scope, as_of);
   if (!view.ok()) return view.status();
+  if (view->session != nullptr) {
+    std::lock_guard<std::mutex> lock(view->session->mu());
+    auto length = SnapshotLength(*view->session, *view, core_.dbs());
+    if (!length.ok()) return length.status();
+    if (sequence < *length) return ReadEvent(*view, sequence);
+    auto staged = view->session->StagedEvents(view->space_name);
+    if (sequence - *length >= staged.size()) return std::optional<Event>();
+    return std::optional<Event>(FromStaged(*staged[sequence - *length]));
+  }
   return ReadEvent(*view, sequence);
 }
 
@@ -236,33 +311,38 @@ Result<std::vector<Event>> EventLog::List(const Scope& scope, const std::optiona
     return out.size() < limit;
   }));
   STRATA_RETURN_IF_ERROR(corrupt);
+  if (view->session != nullptr && out.size() < limit) {
+    std::lock_guard<std::mutex> lock(view->session->mu());
+    auto length = SnapshotLength(*view->session, *view, core_.dbs());
+    if (!length.ok()) return length.status();
+    for (const StagedEvent* e : view->session->StagedEvents(view->space_name)) {
+      if (out.size() >= limit) break;
+      if (after.has_value() && e->sequence <= *after) continue;
+      if (type.has_value() && e->type != *type) continue;
+      out.push_back(FromStaged(*e));
+    }
+  }
   return out;
 }
 
 Result<uint64_t> EventLog::Len(const Scope& scope, std::optional<int64_t> as_of) {
   auto view = core_.BeginRead(scope, as_of);
   if (!view.ok()) return view.status();
-  if (!view->space_id.has_value()) return uint64_t{0};
-  auto head = ReadHead(view->txn, core_.dbs(), view->branch_id, *view->space_id);
-  if (!head.ok()) return head.status();
-  if (!as_of.has_value()) return head->next_sequence;
-  // Versions grow with sequence: binary-search the first event past the view.
-  uint64_t lo = 0, hi = head->next_sequence;
-  while (lo < hi) {
-    uint64_t mid = lo + (hi - lo) / 2;
-    auto e = ReadEvent(*view, mid);
-    if (!e.ok()) return e.status();
-    if (e->has_value()) {
-      lo = mid + 1;
-    } else {
-      hi = mid;
-    }
+  if (view->session != nullptr) {
+    std::lock_guard<std::mutex> lock(view->session->mu());
+    auto length = SnapshotLength(*view->session, *view, core_.dbs());
+    if (!length.ok()) return length.status();
+    return *length + view->session->StagedEvents(view->space_name).size();
   }
-  return lo;
+  return LengthAt(*view, core_.dbs());
 }
 
 Result<VerifyResult> EventLog::Verify(const Scope& scope) {
   auto view = core_.BeginRead(scope, std::nullopt);
+  if (!view.ok()) return view.status();
+  // The chain is a property of what is committed: inside a transaction,
+  // verify its branch's log as committed now.
+  if (view->session != nullptr) view = core_.ReadAt(view->session->branch(), view->space_name, std::nullopt, UINT64_MAX);
   if (!view.ok()) return view.status();
   VerifyResult result;
   std::string prev(kHashBytes, '\0');

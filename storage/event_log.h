@@ -74,10 +74,17 @@ class EventLog {
                                                std::string_view type, const Value& payload, uint64_t version,
                                                int64_t timestamp);
 
+  // Inside the writer: the sequence the next event of (branch_id, space_id) gets.
+  static Result<uint64_t> NextSequence(const Txn& txn, const Databases& dbs, uint32_t branch_id, uint32_t space_id);
+
   // The record key of an event (for storage tests that tamper with the log).
   static std::string EventKey(uint32_t branch_id, uint32_t space_id, uint64_t sequence);
 
  private:
+  // Stages an append in the scope's transaction: its sequence follows the log
+  // at the snapshot and the events staged before it.
+  Result<AppendResult> AppendInTxn(const Scope& scope, std::string_view type, const Value& payload);
+
   EngineCore& core_;
 };
 

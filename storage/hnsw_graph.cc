@@ -3,15 +3,32 @@
 #include <hnswlib/hnswlib.h>
 
 #include <algorithm>
+#include <atomic>
+
+#include "storage/vector_kernels.h"
 
 namespace strata::storage {
 namespace {
 
 using Graph = hnswlib::HierarchicalNSW<float>;
 
+// hnswlib's L2Space / InnerProductSpace with this CPU's fastest kernel
+// (vector_kernels.h): the same data layout and distances (up to float
+// rounding in the sums), so snapshots written with either load into the other.
+class KernelSpace : public hnswlib::SpaceInterface<float> {
+ public:
+  KernelSpace(Metric metric, size_t dim) : dim_(dim), kernel_(DistanceKernelFor(metric, BestKernelLevel())) {}
+  size_t get_data_size() override { return dim_ * sizeof(float); }
+  hnswlib::DISTFUNC<float> get_dist_func() override { return kernel_; }
+  void* get_dist_func_param() override { return &dim_; }
+
+ private:
+  size_t dim_;
+  DistanceKernel kernel_;
+};
+
 std::unique_ptr<hnswlib::SpaceInterface<float>> MakeSpace(Metric metric, size_t dim) {
-  if (metric == Metric::kEuclidean) return std::make_unique<hnswlib::L2Space>(dim);
-  return std::make_unique<hnswlib::InnerProductSpace>(dim);
+  return std::make_unique<KernelSpace>(metric, dim);
 }
 
 Status GraphError(const std::exception& e) { return Status::Internal(std::string("vector index: ") + e.what()); }
@@ -21,6 +38,9 @@ Status GraphError(const std::exception& e) { return Status::Internal(std::string
 struct HnswGraph::Impl {
   std::unique_ptr<hnswlib::SpaceInterface<float>> space;
   std::unique_ptr<Graph> graph;
+  // Bytes of the link lists above level 0, kept as elements are added so
+  // MemoryBytes need not walk every element.
+  std::atomic<uint64_t> upper_link_bytes{0};
 };
 
 HnswGraph::HnswGraph(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
@@ -51,9 +71,12 @@ Result<std::unique_ptr<HnswGraph>> HnswGraph::Load(Metric metric, size_t dim, co
   // counting the deleted marks into it: count them again from zero.
   Graph& g = *impl->graph;
   g.num_deleted_ = 0;
+  uint64_t upper = 0;
   for (size_t i = 0; i < g.cur_element_count; ++i) {
     if (g.isMarkedDeleted(static_cast<hnswlib::tableint>(i))) ++g.num_deleted_;
+    upper += g.element_levels_[i] * g.size_links_per_element_;
   }
+  impl->upper_link_bytes = upper;
   if (impl->graph->data_size_ != impl->space->get_data_size()) {
     return Status::Internal("vector index file " + path + " holds vectors of another dimension");
   }
@@ -85,7 +108,11 @@ Status HnswGraph::Resize(size_t capacity) {
 
 Result<uint32_t> HnswGraph::Add(const float* vector, uint64_t label) {
   try {
-    return static_cast<uint32_t>(impl_->graph->addPoint(vector, label, -1));
+    Graph& g = *impl_->graph;
+    auto internal = static_cast<uint32_t>(g.addPoint(vector, label, -1));
+    impl_->upper_link_bytes.fetch_add(g.element_levels_[internal] * g.size_links_per_element_,
+                                      std::memory_order_relaxed);
+    return internal;
   } catch (const std::exception& e) {
     return GraphError(e);
   }
@@ -161,7 +188,7 @@ uint64_t HnswGraph::MemoryBytes() const {
   // The level-0 block, the upper-layer link lists, the per-element locks and
   // the label lookup.
   uint64_t bytes = g.max_elements_ * (g.size_data_per_element_ + sizeof(void*) + sizeof(int) + sizeof(std::mutex));
-  for (size_t i = 0; i < g.cur_element_count; ++i) bytes += g.element_levels_[i] * g.size_links_per_element_;
+  bytes += impl_->upper_link_bytes.load(std::memory_order_relaxed);
   bytes += g.label_lookup_.size() * (sizeof(uint64_t) + sizeof(uint32_t) + 2 * sizeof(void*));
   return bytes;
 }

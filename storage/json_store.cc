@@ -1,11 +1,21 @@
 #include "storage/json_store.h"
 
+#include <algorithm>
+
 #include "storage/json_path.h"
 #include "storage/names.h"
 
 namespace strata::storage {
 namespace {
 constexpr const char* kWhat = "document key";
+
+// Containers (arrays, objects) nested in `v`, counting `v` itself.
+size_t ContainerDepth(const Value& v) {
+  if (!v.is_array() && !v.is_object()) return 0;
+  size_t deepest = 0;
+  for (const auto& child : v) deepest = std::max(deepest, ContainerDepth(child));
+  return deepest + 1;
+}
 }  // namespace
 
 Result<uint64_t> JsonStore::Set(const Scope& scope, std::string_view key, std::string_view path_text,
@@ -14,11 +24,17 @@ Result<uint64_t> JsonStore::Set(const Scope& scope, std::string_view key, std::s
   auto path = ParseJsonPath(path_text);
   if (!path.ok()) return path.status();
   STRATA_RETURN_IF_ERROR(RequireFiniteNumbers(value, "a json document"));
+  // Each path segment is one enclosing container: a value within the limit set
+  // deep inside a document must not make the document deeper than the limit.
+  size_t depth = path->segments.size() + ContainerDepth(value);
+  if (depth > kMaxNestingDepth) {
+    return Status::InvalidArgument("json path \"" + std::string(path_text) + "\" with this value would nest the document " +
+                                   std::to_string(depth) + " levels deep; the limit is " +
+                                   std::to_string(kMaxNestingDepth) + " levels");
+  }
   uint64_t version = 0;
-  Status st = core_.writer().Run([&](WriteContext& ctx) -> Status {
-    auto target = core_.ResolveWrite(ctx, scope);
-    if (!target.ok()) return target.status();
-    auto live = VersionedNames::GetLiveForWrite(ctx, *target, Primitive::kJson, key);
+  Status st = core_.RunWrite(scope, [&](WriteContext& ctx, const WriteTarget& target) -> Status {
+    auto live = VersionedNames::GetLiveForWrite(ctx, target, Primitive::kJson, key);
     if (!live.ok()) return live.status();
     Value doc;
     if (live->has_value()) {
@@ -29,7 +45,7 @@ Result<uint64_t> JsonStore::Set(const Scope& scope, std::string_view key, std::s
       doc = path->segments.front().is_index ? Value::array() : Value::object();
     }
     STRATA_RETURN_IF_ERROR(SetAtPath(doc, *path, value));
-    auto v = VersionedNames::Put(core_, ctx, *target, Primitive::kJson, key, EncodeValue(doc));
+    auto v = VersionedNames::Put(core_, ctx, target, Primitive::kJson, key, EncodeValue(doc));
     if (!v.ok()) return v.status();
     version = *v;
     return Status::Ok();
@@ -61,22 +77,20 @@ Result<JsonDeleteResult> JsonStore::Delete(const Scope& scope, std::string_view 
   auto path = ParseJsonPath(path_text);
   if (!path.ok()) return path.status();
   JsonDeleteResult result;
-  Status st = core_.writer().Run([&](WriteContext& ctx) -> Status {
-    auto target = core_.ResolveWrite(ctx, scope);
-    if (!target.ok()) return target.status();
+  Status st = core_.RunWrite(scope, [&](WriteContext& ctx, const WriteTarget& target) -> Status {
     if (path->is_root()) {
-      auto r = VersionedNames::Delete(core_, ctx, *target, Primitive::kJson, key);
+      auto r = VersionedNames::Delete(core_, ctx, target, Primitive::kJson, key);
       if (!r.ok()) return r.status();
       result = {r->existed ? 1u : 0u, r->version};
       return Status::Ok();
     }
-    auto live = VersionedNames::GetLiveForWrite(ctx, *target, Primitive::kJson, key);
+    auto live = VersionedNames::GetLiveForWrite(ctx, target, Primitive::kJson, key);
     if (!live.ok()) return live.status();
     if (!live->has_value()) return Status::Ok();
     auto doc = DecodeValue((*live)->payload);
     if (!doc.ok()) return doc.status();
     if (!EraseAtPath(*doc, *path)) return Status::Ok();
-    auto v = VersionedNames::Put(core_, ctx, *target, Primitive::kJson, key, EncodeValue(*doc));
+    auto v = VersionedNames::Put(core_, ctx, target, Primitive::kJson, key, EncodeValue(*doc));
     if (!v.ok()) return v.status();
     result = {1, *v};
     return Status::Ok();

@@ -30,6 +30,10 @@ enum class Primitive : uint8_t {
   //   [branch][space 0][kChange][version u64][space u32][primitive u8][encoded name] -> name
   // (events: the 8-byte big-endian sequence as the name). See storage/change_index.h.
   kChange = 8,
+  // Keyword search (storage/text_index.h; docs/format.md "Text index"): postings
+  // and per-layer statistics. Far from the others, leaving room for new primitives.
+  kTextPosting = 16,
+  kTextStats = 17,
 };
 
 inline constexpr size_t kScopeBytes = 9;

@@ -16,6 +16,9 @@ inline constexpr std::string_view kMetaNextBranchId = "next_branch_id";
 inline constexpr std::string_view kMetaLiveKeysPrefix = "live_keys/";
 // meta: "event_head/" + branch id u32 BE + space id u32 BE -> next sequence u64 BE + last hash (32).
 inline constexpr std::string_view kMetaEventHeadPrefix = "event_head/";
+// meta: where retained history starts after compaction (storage/retention.h):
+// [version u64 BE][timestamp i64 BE]; absent while nothing was dropped.
+inline constexpr std::string_view kMetaRetainedFrom = "retained_from";
 
 // catalog: "branch/" + name -> BranchRecord.
 inline constexpr std::string_view kCatalogBranchPrefix = "branch/";

@@ -4,6 +4,7 @@
 #include <memory>
 
 #include "storage/change_index.h"
+#include "storage/text_index.h"
 
 namespace strata::storage {
 namespace {
@@ -121,6 +122,8 @@ Status RecordStore::Write(Txn& txn, MDB_dbi dbi, uint32_t branch_id, uint32_t sp
     value.append(name);
   }
   value.append(payload);
+  // Keyword search indexes the record in this same transaction (storage/text_index.h).
+  STRATA_RETURN_IF_ERROR(TextIndex::OnRecordWrite(txn, dbi, branch_id, space_id, primitive, name, version, tombstone, payload));
   STRATA_RETURN_IF_ERROR(txn.Put(dbi, key, value));
   // Every record write is in the branch's change index (branch diff and merge).
   return ChangeIndex::Add(txn, dbi, branch_id, version, space_id, primitive, name);

@@ -6,11 +6,7 @@ namespace strata::storage {
 
 Status ValueStore::RunWrite(const Scope& scope,
                             const std::function<Status(WriteContext&, const WriteTarget&)>& body) {
-  return core_.writer().Run([&](WriteContext& ctx) -> Status {
-    auto target = core_.ResolveWrite(ctx, scope);
-    if (!target.ok()) return target.status();
-    return body(ctx, *target);
-  });
+  return core_.RunWrite(scope, body);
 }
 
 Result<uint64_t> ValueStore::Put(const Scope& scope, std::string_view key, const Value& value) {

@@ -2,11 +2,11 @@
 
 #include <algorithm>
 #include <cmath>
-#include <thread>
 #include <unordered_set>
 
 #include "storage/change_index.h"
 #include "storage/record_store.h"
+#include "storage/vector_parallel.h"
 
 namespace strata::storage {
 namespace {
@@ -17,8 +17,8 @@ constexpr size_t kAlwaysExactBelow = 4096;
 // A filter estimated to match less than this fraction is answered exactly.
 constexpr double kExactSelectivity = 0.05;
 constexpr size_t kSelectivitySample = 1024;
-// Adds of at least this many vectors use every core.
-constexpr size_t kParallelAddMin = 256;
+// Graph inserts spread over the cores, at least this many per thread.
+constexpr size_t kAddsPerThread = 128;
 
 bool SameLayers(const LayerChain& a, const LayerChain& b) {
   if (a.size() != b.size()) return false;
@@ -51,6 +51,7 @@ Status VectorIndex::ResetGraph(size_t capacity) {
   slots_.clear();
   by_key_.clear();
   deleted_ = 0;
+  slot_bytes_ = 0;
   return Status::Ok();
 }
 
@@ -80,7 +81,9 @@ void VectorIndex::Remove(const std::string& key) {
   if (it == by_key_.end()) return;
   uint64_t label = it->second;
   graph_->MarkDeleted(label);
+  slot_bytes_ -= SlotBytesOf(slots_[label]);
   slots_[label] = Slot{};
+  slot_bytes_ += SlotBytesOf(slots_[label]);
   by_key_.erase(it);
   ++deleted_;
 }
@@ -96,28 +99,21 @@ Status VectorIndex::AddAll(std::vector<Pending>& items) {
     Remove(item.key);
     uint64_t label = slots_.size();
     slots_.push_back(Slot{item.key, item.version, std::move(item.metadata), 0});
+    slot_bytes_ += SlotBytesOf(slots_.back());
     by_key_[item.key] = label;
     work.emplace_back(label, Prepared(item.values));
   }
-  std::atomic<size_t> next{0};
   std::mutex error_mu;
   Status error;
-  auto worker = [&]() {
-    for (size_t i = next.fetch_add(1); i < work.size(); i = next.fetch_add(1)) {
-      auto internal = graph_->Add(work[i].second.data(), work[i].first);
-      if (internal.ok()) {
-        slots_[work[i].first].internal_id = *internal;
-      } else {
-        std::lock_guard<std::mutex> lock(error_mu);
-        if (error.ok()) error = internal.status();
-      }
+  ParallelFor(work.size(), kAddsPerThread, [&](size_t i) {
+    auto internal = graph_->Add(work[i].second.data(), work[i].first);
+    if (internal.ok()) {
+      slots_[work[i].first].internal_id = *internal;
+    } else {
+      std::lock_guard<std::mutex> lock(error_mu);
+      if (error.ok()) error = internal.status();
     }
-  };
-  size_t threads = work.size() >= kParallelAddMin ? std::max(1u, std::thread::hardware_concurrency()) : 1;
-  std::vector<std::thread> pool;
-  for (size_t t = 1; t < threads; ++t) pool.emplace_back(worker);
-  worker();
-  for (auto& t : pool) t.join();
+  });
   if (!error.ok()) {
     built_ = false;  // the graph is not trustworthy: the next catch-up rebuilds it
     return error;
@@ -195,6 +191,13 @@ Status VectorIndex::CatchUp(const ReadView& view) {
   if (built_ && applied_version() >= view.version) return Status::Ok();
   if (!built_ || !SameLayers(layers_, view.layers)) return Build(view);
   return ApplyChanges(view);
+}
+
+uint64_t VectorIndex::SlotBytesOf(const Slot& slot) {
+  // An estimate: the slot, its key's buffer, and ~64 bytes per metadata node.
+  uint64_t bytes = sizeof(Slot) + slot.key.capacity();
+  if (!slot.metadata.is_null()) bytes += 64 * (1 + slot.metadata.size());
+  return bytes;
 }
 
 VectorMatch VectorIndex::MatchOf(uint64_t label, float raw) const {
@@ -293,12 +296,9 @@ IndexFigures VectorIndex::figures() const {
   f.deleted = deleted_;
   f.applied_version = applied_version();
   if (graph_) {
-    // The graph, then this index's own key and metadata bookkeeping.
-    uint64_t bytes = graph_->MemoryBytes();
-    for (const Slot& s : slots_) {
-      bytes += sizeof(Slot) + s.key.capacity();
-      if (!s.metadata.is_null()) bytes += 64 * (1 + s.metadata.size());
-    }
+    // The graph, then this index's own key and metadata bookkeeping; running
+    // totals, so a metrics scrape costs the same at any collection size.
+    uint64_t bytes = graph_->MemoryBytes() + slot_bytes_;
     bytes += by_key_.size() * (sizeof(std::string) + sizeof(uint64_t) + 2 * sizeof(void*));
     f.memory_bytes = bytes;
   }

@@ -126,6 +126,7 @@ class VectorIndex {
   double RawToDistance(float raw) const;
   std::vector<VectorMatch> ExactScan(const float* query, size_t k, const std::vector<Filter>& filters) const;
   VectorMatch MatchOf(uint64_t label, float raw) const;
+  static uint64_t SlotBytesOf(const Slot& slot);
 
   const IndexIdentity identity_;
   mutable std::shared_mutex mu_;
@@ -133,6 +134,7 @@ class VectorIndex {
   std::vector<Slot> slots_;                            // by hnswlib label
   std::unordered_map<std::string, uint64_t> by_key_;  // live key -> label
   uint64_t deleted_ = 0;
+  uint64_t slot_bytes_ = 0;  // sum of SlotBytesOf(slots_), kept as slots change
   std::atomic<bool> built_{false};
   LayerChain layers_;
   std::atomic<uint64_t> applied_version_{0};

@@ -17,8 +17,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <cerrno>
 #include <cstdio>
-#include <fstream>
 
 #include "storage/key_codec.h"
 #include "storage/vector_index.h"
@@ -37,13 +37,26 @@ std::string Sha256(std::string_view data) {
   return std::string(reinterpret_cast<char*>(md), len);
 }
 
-// The whole file, or nullopt when it cannot be read.
+// The whole file, or nullopt when it cannot be read. One sized read: a graph
+// snapshot is tens of MB and is read on the restart path.
 std::optional<std::string> ReadFile(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return std::nullopt;
-  std::string data((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-  if (in.bad()) return std::nullopt;
-  return data;
+  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return std::nullopt;
+  struct stat st;
+  std::optional<std::string> out;
+  if (::fstat(fd, &st) == 0) {
+    std::string data(static_cast<size_t>(st.st_size), '\0');
+    size_t done = 0;
+    while (done < data.size()) {
+      ssize_t n = ::read(fd, data.data() + done, data.size() - done);
+      if (n < 0 && errno == EINTR) continue;
+      if (n <= 0) break;
+      done += static_cast<size_t>(n);
+    }
+    if (done == data.size()) out = std::move(data);
+  }
+  ::close(fd);
+  return out;
 }
 
 Status SyncPath(const std::string& path, int flags) {
@@ -236,6 +249,8 @@ bool VectorIndex::LoadSnapshot(const std::string& path_base, uint64_t current_ve
   }
   graph_ = std::move(graph).value();
   slots_ = std::move(slots);
+  slot_bytes_ = 0;
+  for (const Slot& s : slots_) slot_bytes_ += SlotBytesOf(s);
   by_key_ = std::move(by_key);
   deleted_ = deleted;
   layers_ = layers;

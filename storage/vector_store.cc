@@ -9,9 +9,13 @@
 #include "storage/catalog.h"
 #include "storage/names.h"
 #include "storage/record_store.h"
+#include "storage/vector_parallel.h"
 
 namespace strata::storage {
 namespace {
+
+// A batch search starts another thread per this many queries (up to one per core).
+constexpr size_t kQueriesPerThread = 8;
 
 Status CollectionNotFound(std::string_view name, const Scope& scope) {
   return Status::NotFound("collection " + QuoteName(name) + " not found in space " + QuoteName(SpaceName(scope)) +
@@ -83,6 +87,15 @@ Result<CollectionConfig> LiveCollectionForWrite(WriteContext& ctx, const WriteTa
   if (!live.ok()) return live.status();
   if (!live->has_value()) return CollectionNotFound(collection, scope);
   return DecodeCollection((*live)->payload);
+}
+
+// Collections are not transactional, and the index reflects committed data
+// only: these calls refuse to run inside a transaction rather than silently
+// bypass it.
+Status RefuseInTransaction(const Scope& scope, const char* what) {
+  if (scope.txn_id.empty()) return Status::Ok();
+  return Status::StateError(std::string(what) + " is not supported inside a transaction (" + scope.txn_id +
+                            "); do it before begin() or after commit()");
 }
 
 // A view of the latest state reads at UINT64_MAX; an index records the
@@ -160,6 +173,7 @@ Result<std::shared_ptr<VectorIndex>> VectorStore::IndexFor(ReadView& view, std::
 }
 
 Result<uint64_t> VectorStore::CreateCollection(const Scope& scope, std::string_view name, CollectionConfig config) {
+  STRATA_RETURN_IF_ERROR(RefuseInTransaction(scope, "creating a collection"));
   STRATA_RETURN_IF_ERROR(ValidateCollectionName(name));
   STRATA_RETURN_IF_ERROR(ValidateCollectionConfig(config));
   uint64_t out = 0;
@@ -186,6 +200,7 @@ Result<uint64_t> VectorStore::CreateCollection(const Scope& scope, std::string_v
 }
 
 Result<DeleteResult> VectorStore::DeleteCollection(const Scope& scope, std::string_view name) {
+  STRATA_RETURN_IF_ERROR(RefuseInTransaction(scope, "deleting a collection"));
   STRATA_RETURN_IF_ERROR(ValidateCollectionName(name));
   DeleteResult result;
   std::optional<IndexKey> dropped;
@@ -276,11 +291,9 @@ Result<std::vector<uint64_t>> VectorStore::Write(const Scope& scope, std::string
     payloads.push_back(EncodeVector(in.values, has_metadata ? EncodeValue(*in.metadata) : std::string()));
   }
   std::vector<uint64_t> versions;
-  Status st = core_.writer().Run([&](WriteContext& ctx) -> Status {
+  Status st = core_.RunWrite(scope, [&](WriteContext& ctx, const WriteTarget& target) -> Status {
     versions.clear();
-    auto target = core_.ResolveWrite(ctx, scope);
-    if (!target.ok()) return target.status();
-    auto config = LiveCollectionForWrite(ctx, *target, scope, collection);
+    auto config = LiveCollectionForWrite(ctx, target, scope, collection);
     if (!config.ok()) return config.status();
     std::string prefix = VectorNamePrefix(collection, config->incarnation);
     for (size_t i = 0; i < inputs.size(); ++i) {
@@ -294,14 +307,14 @@ Result<std::vector<uint64_t>> VectorStore::Write(const Scope& scope, std::string
       if (config->metric == Metric::kCosine && Norm(in.values.data(), in.values.size()) == 0) {
         return Status::InvalidArgument(where + "vector is all zeros: cosine similarity is undefined for it");
       }
-      auto v = VersionedNames::Put(core_, ctx, *target, Primitive::kVector, prefix + in.key, payloads[i]);
+      auto v = VersionedNames::Put(core_, ctx, target, Primitive::kVector, prefix + in.key, payloads[i]);
       if (!v.ok()) return v.status();
       versions.push_back(*v);
     }
     return Status::Ok();
   });
   if (!st.ok()) return st;
-  CatchUpAfterWrite(scope, collection);
+  if (scope.txn_id.empty()) CatchUpAfterWrite(scope, collection);  // a transaction's writes arrive at commit
   return versions;
 }
 
@@ -349,25 +362,24 @@ Result<DeleteResult> VectorStore::Delete(const Scope& scope, std::string_view co
   STRATA_RETURN_IF_ERROR(ValidateCollectionName(collection));
   STRATA_RETURN_IF_ERROR(ValidateKey(key, "vector key"));
   DeleteResult result;
-  Status st = core_.writer().Run([&](WriteContext& ctx) -> Status {
-    auto target = core_.ResolveWrite(ctx, scope);
-    if (!target.ok()) return target.status();
-    auto config = LiveCollectionForWrite(ctx, *target, scope, collection);
+  Status st = core_.RunWrite(scope, [&](WriteContext& ctx, const WriteTarget& target) -> Status {
+    auto config = LiveCollectionForWrite(ctx, target, scope, collection);
     if (!config.ok()) return config.status();
-    auto r = VersionedNames::Delete(core_, ctx, *target, Primitive::kVector,
+    auto r = VersionedNames::Delete(core_, ctx, target, Primitive::kVector,
                                     VectorRecordName(collection, config->incarnation, key));
     if (!r.ok()) return r.status();
     result = *r;
     return Status::Ok();
   });
   if (!st.ok()) return st;
-  if (result.existed) CatchUpAfterWrite(scope, collection);
+  if (result.existed && scope.txn_id.empty()) CatchUpAfterWrite(scope, collection);
   return result;
 }
 
 Result<std::vector<std::vector<VectorMatch>>> VectorStore::SearchMany(const Scope& scope, std::string_view collection,
                                                                       const std::vector<std::vector<float>>& queries,
                                                                       const VectorSearchOptions& options) {
+  STRATA_RETURN_IF_ERROR(RefuseInTransaction(scope, "vector search"));
   STRATA_RETURN_IF_ERROR(ValidateCollectionName(collection));
   if (options.k < 1 || options.k > kMaxSearchK) {
     return Status::InvalidArgument("k must be between 1 and 10000, got " + std::to_string(options.k));
@@ -395,14 +407,23 @@ Result<std::vector<std::vector<VectorMatch>>> VectorStore::SearchMany(const Scop
   // The index is current: release the read transaction before searching.
   view->txn.Abort();
   size_t ef = options.ef ? options.ef : kDefaultEf;
-  std::vector<std::vector<VectorMatch>> out;
-  out.reserve(queries.size());
-  for (const auto& q : queries) {
+  // The queries of a batch are independent reads of the index (it allows
+  // concurrent searches): spread them over the cores.
+  std::vector<std::vector<VectorMatch>> out(queries.size());
+  std::vector<Status> errors(queries.size());
+  const VectorIndex& idx = **index;
+  ParallelFor(queries.size(), kQueriesPerThread, [&](size_t i) {
     SearchPlan plan = SearchPlan::kHnsw;
-    auto r = (*index)->Search(q, options.k, ef, options.filters, &plan);
-    if (!r.ok()) return r.status();
+    auto r = idx.Search(queries[i], options.k, ef, options.filters, &plan);
+    if (!r.ok()) {
+      errors[i] = r.status();
+      return;
+    }
     if (plan == SearchPlan::kExactFiltered) exact_.fetch_add(1);
-    out.push_back(std::move(r).value());
+    out[i] = std::move(r).value();
+  });
+  for (const Status& st : errors) {
+    if (!st.ok()) return st;
   }
   return out;
 }

@@ -17,6 +17,9 @@ int64_t NowMicros() {
 }
 
 Result<uint64_t> WriteContext::NextVersion() {
+  if (staging_ != nullptr) return Status::Internal("a staged transaction write cannot take a commit version");
+  if (one_version_ && version_taken_) return *version_;
+  version_taken_ = true;
   uint64_t version = *version_ + 1;
   std::string clock_key;
   AppendU64(clock_key, static_cast<uint64_t>(timestamp_));

@@ -22,6 +22,8 @@
 
 namespace strata::storage {
 
+class TxnSession;
+
 // What a write request sees while it runs inside the writer.
 class WriteContext {
  public:
@@ -37,11 +39,24 @@ class WriteContext {
   // Server time of this batch, microseconds since the epoch; never decreasing.
   int64_t timestamp() const { return timestamp_; }
 
+  // Makes every NextVersion() of this request return the same version, so
+  // that all a transaction commit writes carries one version.
+  void UseOneVersion() { one_version_ = true; }
+
+  // Non-null while a transaction's write runs against its snapshot: txn() is
+  // then a read transaction, and VersionedNames stages records in the session
+  // instead of writing them (its mutex is held by the caller).
+  TxnSession* staging() const { return staging_; }
+  void set_staging(TxnSession* session) { staging_ = session; }
+
  private:
   const Env& env_;
   Txn& txn_;
   uint64_t* version_;
   int64_t timestamp_;
+  bool one_version_ = false;
+  bool version_taken_ = false;
+  TxnSession* staging_ = nullptr;
 };
 
 using WriteOp = std::function<Status(WriteContext&)>;

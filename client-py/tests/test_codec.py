@@ -41,6 +41,27 @@ def test_unset_value_decodes_to_none():
     assert decode(value_pb2.Value()) is None
 
 
+def test_every_kind_inside_containers_keeps_its_type_and_key_order():
+    # Scalars met inside an object or array are decoded in place, containers
+    # through the stack: mix them at several depths.
+    value = {
+        "z": [None, True, 2, 1.5, "s", b"b", [], {}, [[1, {"q": None}]]],
+        "a": {"k": [{"x": False}], "n": None, "b": b"", "e": {}},
+        "m": 0,
+    }
+    got = wire_round_trip(value)
+    assert_same(got, value)
+    assert list(got) == ["z", "a", "m"] and list(got["a"]) == ["k", "n", "b", "e"]
+    assert got["z"][1] is True and type(got["z"][2]) is int and got["a"]["k"][0]["x"] is False
+
+
+def test_unset_value_inside_containers_decodes_to_none():
+    msg = value_pb2.Value()
+    msg.array_value.items.add()
+    msg.array_value.items.add().object_value.entries.add(key="k")  # entry without a value
+    assert decode(msg) == [None, {"k": None}]
+
+
 @pytest.mark.parametrize(
     "n",
     [INT64_MAX + 1, INT64_MIN - 1, 1 << 64, -(1 << 200), 10**5000],

@@ -224,6 +224,8 @@ def test_wrong_dimension_is_a_constraint_error(db, coll, vector, message):
         ([1, 2, float("inf"), 4], "position 2"),
         ([1, 2, 3, 1e39], "float32 range.*position 3"),
         (np.array([1, 2, np.nan, 4], dtype=np.float32), "position 2"),
+        (np.array([-np.inf, 2, 3, 4], dtype="<f4"), "-inf at position 0"),
+        (np.array([1, 2, 3, np.inf], dtype=">f4"), "inf at position 3"),
         (np.array([1, 2, 3, 1e300]), "position 3"),
         ([1, True, 3, 4], "position 1 must be a number, got bool"),
         ([1, 2, "3", 4], "position 2 must be a number, got str"),

@@ -122,12 +122,93 @@ TEST_F(AdminServiceTest, CompactSucceedsAndKeepsTheData) {
   ASSERT_TRUE(st.ok()) << st.error_message();
   // No retention policy is configured: every version is kept.
   EXPECT_EQ(resp.versions_removed(), 0u);
+  EXPECT_EQ(resp.retention_versions(), 0u);
+  EXPECT_EQ(resp.retention_seconds(), 0u);
+  EXPECT_EQ(resp.retained_from_version(), 0u);
   v1::KvHistoryRequest req;
   req.set_key("k");
   v1::HistoryResponse history;
   CallContext hctx;
   ASSERT_TRUE(kv_->History(hctx.get(), req, &history).ok());
   EXPECT_EQ(history.entries_size(), 2);
+}
+
+v1::CompactResponse MustCompact(v1::Admin::Stub& admin) {
+  v1::CompactResponse resp;
+  CallContext ctx;
+  grpc::Status st = admin.Compact(ctx.get(), v1::CompactRequest(), &resp);
+  EXPECT_TRUE(st.ok()) << st.error_message();
+  return resp;
+}
+
+// A server keeping one version of each name.
+class RetainedAdminTest : public ServerTest {
+ protected:
+  std::vector<std::string> ExtraArgs() const override { return {"--retention-versions", "1"}; }
+};
+
+TEST_F(RetainedAdminTest, CompactAppliesTheRetentionPolicyAndRefusesOlderAsOf) {
+  MustPut("k", testutil::IntValue(1));
+  int64_t first_ts = MustGet("k").entry().timestamp();
+  MustPut("k", testutil::IntValue(2));
+  uint64_t last = MustPut("k", testutil::IntValue(3));
+  MustPut("other", testutil::IntValue(0));
+  EXPECT_EQ(MustInfo(*admin_).retention_versions(), 1u);
+
+  v1::CompactResponse resp = MustCompact(*admin_);
+  EXPECT_EQ(resp.retention_versions(), 1u);
+  EXPECT_EQ(resp.versions_removed(), 2u);
+  EXPECT_EQ(resp.names_removed(), 0u);
+  EXPECT_EQ(resp.retained_from_version(), last);
+  EXPECT_EQ(resp.retained_from_ts(), MustGet("k").entry().timestamp());
+  EXPECT_GE(resp.commits(), 1u);
+  EXPECT_EQ(MustGet("k").entry().value().int_value(), 3);
+
+  v1::TimeRangeResponse range;
+  {
+    CallContext ctx;
+    ASSERT_TRUE(admin_->TimeRange(ctx.get(), v1::TimeRangeRequest(), &range).ok());
+  }
+  EXPECT_EQ(range.oldest_ts(), resp.retained_from_ts());
+
+  v1::KvGetRequest req;
+  req.set_key("k");
+  req.set_as_of(first_ts);
+  v1::KvGetResponse get;
+  CallContext ctx;
+  grpc::Status st = kv_->Get(ctx.get(), req, &get);
+  EXPECT_EQ(st.error_code(), grpc::StatusCode::INVALID_ARGUMENT) << st.error_message();
+  EXPECT_NE(st.error_message().find("is before the retained history, which starts at " +
+                                    std::to_string(resp.retained_from_ts())),
+            std::string::npos)
+      << st.error_message();
+
+  v1::KvHistoryRequest hreq;
+  hreq.set_key("k");
+  v1::HistoryResponse history;
+  CallContext hctx;
+  ASSERT_TRUE(kv_->History(hctx.get(), hreq, &history).ok());
+  EXPECT_EQ(history.entries_size(), 1);
+}
+
+class RelaxedAdminTest : public ServerTest {
+ protected:
+  // A minute between background syncs: within the test only Flush syncs.
+  std::vector<std::string> ExtraArgs() const override {
+    return {"--durability", "relaxed", "--sync-interval-ms", "60000"};
+  }
+};
+
+TEST_F(RelaxedAdminTest, FlushForcesASyncInRelaxedDurability) {
+  uint64_t version = MustPut("k", testutil::IntValue(1));
+  v1::InfoResponse before = MustInfo(*admin_);
+  EXPECT_EQ(before.durability(), "relaxed");
+  EXPECT_EQ(before.current_version(), version);
+  EXPECT_LT(before.durable_version(), version);
+  v1::FlushResponse resp;
+  CallContext ctx;
+  ASSERT_TRUE(admin_->Flush(ctx.get(), v1::FlushRequest(), &resp).ok());
+  EXPECT_EQ(MustInfo(*admin_).durable_version(), version);
 }
 
 class EphemeralAdminTest : public ServerTest {

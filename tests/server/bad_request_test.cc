@@ -219,17 +219,24 @@ TEST_F(BadRequestTest, NonDefaultBranchIsNotFound) {
   EXPECT_EQ(put_ctx.reason(), "not_found");
 }
 
-TEST_F(BadRequestTest, NotYetImplementedRpcIsUnimplementedNamingIt) {
-  // Transactions arrive in a later release; if they have landed, move this
-  // test to a service that is still pending.
+TEST_F(BadRequestTest, TransactionOnMissingBranchOrUnknownIdIsNotFound) {
   auto transactions = v1::Transactions::NewStub(channel_);
   v1::TxnBeginRequest req;
+  req.set_branch("no-such-branch");
   v1::TxnInfo resp;
   CallContext ctx;
   grpc::Status st = transactions->Begin(ctx.get(), req, &resp);
-  EXPECT_EQ(st.error_code(), grpc::StatusCode::UNIMPLEMENTED) << st.error_message();
-  EXPECT_NE(st.error_message().find("Transactions.Begin"), std::string::npos) << st.error_message();
-  EXPECT_EQ(ctx.reason(), "unimplemented");
+  EXPECT_EQ(st.error_code(), grpc::StatusCode::NOT_FOUND) << st.error_message();
+  EXPECT_NE(st.error_message().find("no-such-branch"), std::string::npos) << st.error_message();
+
+  v1::TxnRequest commit;
+  commit.set_txn_id("txn-0123");
+  v1::TxnCommitResponse commit_resp;
+  CallContext commit_ctx;
+  st = transactions->Commit(commit_ctx.get(), commit, &commit_resp);
+  EXPECT_EQ(st.error_code(), grpc::StatusCode::NOT_FOUND) << st.error_message();
+  EXPECT_NE(st.error_message().find("txn-0123"), std::string::npos) << st.error_message();
+  EXPECT_EQ(commit_ctx.reason(), "not_found");
 }
 
 TEST_F(BadRequestTest, UnknownMethodIsUnimplemented) {

@@ -8,7 +8,6 @@
 
 #include "strata/v1/branches.grpc.pb.h"
 #include "strata/v1/events.grpc.pb.h"
-#include "strata/v1/transactions.grpc.pb.h"
 #include "tests/testutil/server_fixture.h"
 
 namespace strata {
@@ -152,17 +151,6 @@ TEST_F(BranchesServiceTest, ErrorsCarryTheirCodesAndReasons) {
     CallContext ctx;
     grpc::Status st = branches_->Fork(ctx.get(), req, &resp);
     EXPECT_EQ(st.error_code(), grpc::StatusCode::NOT_FOUND);
-  }
-  {
-    // A still-pending service answers UNIMPLEMENTED with its reason (Branches
-    // export/import are implemented; transactions are pending).
-    auto transactions = v1::Transactions::NewStub(channel_);
-    v1::TxnBeginRequest req;
-    v1::TxnInfo resp;
-    CallContext ctx;
-    grpc::Status st = transactions->Begin(ctx.get(), req, &resp);
-    EXPECT_EQ(st.error_code(), grpc::StatusCode::UNIMPLEMENTED);
-    EXPECT_EQ(ctx.reason(), "unimplemented");
   }
 }
 

@@ -144,5 +144,22 @@ TEST_F(GrpcurlTest, EveryServiceAnswersByReflection) {
               Contains(call("strata.v1.Admin/Info", "{}"), "collection_count"));
 }
 
+TEST_F(GrpcurlTest, TransactionByReflection) {
+  // docs/grpcurl.md "Transactions": begin, a put joining it by context.txnId, commit.
+  RunResult begin = Grpcurl({"-d", "{}"}, {"strata.v1.Transactions/Begin"});
+  ASSERT_EQ(begin.exit_code, 0) << begin.output;
+  size_t at = begin.output.find("txn-");
+  ASSERT_NE(at, std::string::npos) << begin.output;
+  std::string id = begin.output.substr(at, begin.output.find('"', at) - at);
+  RunResult put = Grpcurl({"-d", R"({"context":{"txnId":")" + id + R"("},"key":"k","value":{"intValue":"1"}})"},
+                          {"strata.v1.KV/Put"});
+  ASSERT_EQ(put.exit_code, 0) << put.output;
+  RunResult commit = Grpcurl({"-d", R"({"txnId":")" + id + R"("})"}, {"strata.v1.Transactions/Commit"});
+  ASSERT_EQ(commit.exit_code, 0) << commit.output;
+  EXPECT_TRUE(Contains(commit.output, "\"version\"")) << commit.output;
+  RunResult get = Grpcurl({"-d", R"({"key":"k"})"}, {"strata.v1.KV/Get"});
+  EXPECT_TRUE(Contains(get.output, "\"found\": true")) << get.output;
+}
+
 }  // namespace
 }  // namespace strata

@@ -390,5 +390,66 @@ TEST_F(VectorStoreTest, CompactRebuildsWornIndexes) {
   for (size_t i = 0; i < 10; ++i) EXPECT_EQ(got[i].key, want[i].key);
 }
 
+TEST_F(VectorStoreTest, BatchSearchSpreadOverThreadsEqualsOneSearchPerQuery) {
+  // Enough queries that the batch runs on several threads; each answer must
+  // be the one a single search gives, in the batch's order, filters included.
+  auto data = RandomVectors(600, 16, 51);
+  auto queries = RandomVectors(100, 16, 52);
+  Create("c", 16);
+  LoadAll("c", data, [](size_t i) { return Value{{"even", i % 2 == 0}}; });
+  for (bool filtered : {false, true}) {
+    VectorSearchOptions o;
+    o.k = 7;
+    if (filtered) o.filters.push_back(*ParseFilter("even", "eq", Value(true), 0));
+    auto batch = vectors().BatchSearch({}, "c", queries, o);
+    ASSERT_TRUE(batch.ok()) << batch.status().message();
+    ASSERT_EQ(batch->size(), queries.size());
+    for (size_t i = 0; i < queries.size(); ++i) {
+      auto one = MustSearch("c", queries[i], 7, o);
+      ASSERT_EQ((*batch)[i].size(), one.size()) << "query " << i;
+      for (size_t j = 0; j < one.size(); ++j) {
+        EXPECT_EQ((*batch)[i][j].key, one[j].key) << "query " << i << " rank " << j;
+        EXPECT_EQ((*batch)[i][j].score, one[j].score);
+        EXPECT_EQ((*batch)[i][j].metadata, one[j].metadata);
+        if (filtered) EXPECT_EQ(one[j].metadata["even"], true);
+      }
+    }
+  }
+  // A bad query anywhere in the batch fails the whole call and is named.
+  queries[63] = std::vector<float>(15, 1.0f);
+  auto bad = vectors().BatchSearch({}, "c", queries, VectorSearchOptions{});
+  EXPECT_EQ(bad.status().code(), Code::kConstraint);
+  EXPECT_NE(bad.status().message().find("query 63"), std::string::npos) << bad.status().message();
+}
+
+TEST_F(VectorStoreTest, MemoryFigureFollowsAddsDeletesAndCompaction) {
+  // The figure is a running total (no walk per call): check that it moves
+  // with every kind of change.
+  auto data = RandomVectors(300, 8, 61);
+  Create("c", 8);
+  auto memory = [&] { return vectors().CollectionStats({}, "c")->memory_bytes; };
+  uint64_t empty = memory();
+  EXPECT_GT(empty, 0u);  // the graph's preallocated block
+  auto with_metadata = [](size_t i) { return Value{{"i", i}, {"tag", "t" + std::to_string(i)}}; };
+  LoadAll("c", std::vector<std::vector<float>>(data.begin(), data.begin() + 100), with_metadata);
+  uint64_t hundred = memory();
+  EXPECT_GT(hundred, empty);
+  for (int i = 0; i < 50; ++i) ASSERT_TRUE(vectors().Delete({}, "c", "v" + std::to_string(i)).ok());
+  uint64_t after_deletes = memory();
+  EXPECT_LT(after_deletes, hundred);  // the deleted labels' keys and metadata are gone
+  EXPECT_EQ(*vectors().CompactIndexes(0.2), 1u);
+  uint64_t compacted = memory();
+  EXPECT_LT(compacted, after_deletes);  // the graph no longer holds the dead labels
+  EXPECT_EQ(vectors().CollectionStats({}, "c")->count, 50u);
+  // The engine-wide gauge is the sum of the collections' figures.
+  Create("d", 8);
+  std::vector<VectorInput> batch;
+  for (size_t i = 50; i < 100; ++i) batch.push_back({"v" + std::to_string(i), data[i], with_metadata(i)});
+  ASSERT_TRUE(vectors().BatchUpsert({}, "d", batch).ok());
+  EXPECT_GT(vectors().CollectionStats({}, "d")->memory_bytes, 0u);
+  auto counters = vectors().counters();
+  EXPECT_EQ(counters.index_memory_bytes, compacted + vectors().CollectionStats({}, "d")->memory_bytes);
+}
+
 }  // namespace
 }  // namespace strata::storage

@@ -7,6 +7,7 @@
 
 from ._version import __version__
 from .client import Strata
+from ._transactions import Transaction
 from .tls import TlsConfig
 from .errors import (
     AccessDeniedError,
@@ -23,6 +24,7 @@ from .errors import (
 
 __all__ = [
     "Strata",
+    "Transaction",
     "TlsConfig",
     "StrataError",
     "NotFoundError",

@@ -192,6 +192,7 @@ class BranchesMixin:
 
         Raises ConstraintError if the name is taken, ValidationError for a bad name.
         """
+        self._refuse_in_transaction("creating a branch")
         request = branches_pb2.BranchCreateRequest(name=_branch_name(name))
         self._call(self._branches_stub.Create, request)
 
@@ -202,6 +203,7 @@ class BranchesMixin:
         Returns {"source", "destination", "version"}. Raises NotFoundError for
         a missing source, ConstraintError if `dest` exists.
         """
+        self._refuse_in_transaction("forking a branch")
         request = branches_pb2.BranchForkRequest(
             source=_branch_name(source, "source branch"), destination=_branch_name(dest, "destination branch")
         )
@@ -231,6 +233,7 @@ class BranchesMixin:
 
         Raises ConstraintError for "default", NotFoundError if missing.
         """
+        self._refuse_in_transaction("deleting a branch")
         request = branches_pb2.BranchDeleteRequest(name=_branch_name(name))
         self._call(self._branches_stub.Delete, request)
 
@@ -239,6 +242,7 @@ class BranchesMixin:
 
         Raises NotFoundError if the branch does not exist.
         """
+        self._refuse_in_transaction("switching branches")
         request = branches_pb2.BranchGetRequest(name=_branch_name(name))
         self._call(self._branches_stub.Get, request)
         self._branch = name
@@ -286,6 +290,7 @@ class BranchesMixin:
         ValidationError for an unknown strategy or source == target,
         NotFoundError for a missing branch.
         """
+        self._refuse_in_transaction("merging branches")
         request = branches_pb2.BranchMergeRequest(
             source=_branch_name(source, "source branch"),
             target=_branch_name(target, "target branch"),
@@ -347,6 +352,7 @@ class BranchesMixin:
         or the bundle's own branch name). The server validates the whole bundle
         before writing anything; a bad bundle raises ValidationError, an
         existing branch name ConstraintError."""
+        self._refuse_in_transaction("importing a branch")
         branch = "" if name is None else _branch_name(name)
         path = os.fspath(path)
 
@@ -374,6 +380,7 @@ class BranchesMixin:
 
     def space_create(self, name: str) -> None:
         """Create a space on the current branch; idempotent."""
+        self._refuse_in_transaction("creating a space")
         request = spaces_pb2.SpaceRequest(branch=self._branch, name=_space_name(name))
         self._call(self._spaces_stub.Create, request)
 
@@ -395,6 +402,7 @@ class BranchesMixin:
         theirs). Raises ConstraintError for "default" or a non-empty space
         without force, NotFoundError if it does not exist.
         """
+        self._refuse_in_transaction("deleting a space")
         if not isinstance(force, bool):
             raise _invalid(f"force must be bool, got {type(force).__name__}")
         request = spaces_pb2.SpaceDeleteRequest(branch=self._branch, name=_space_name(name), force=force)

@@ -29,6 +29,7 @@ __all__ = [
 ]
 
 FLOAT32_MAX = 3.4028234663852886e38
+_F32LE = "<f4"
 _BIG_ENDIAN = sys.byteorder == "big"
 
 # Accepted spellings (case-insensitive) -> wire enum; spec/api.md §8.
@@ -86,8 +87,17 @@ def _pack_array(np, value, what: str) -> bytes:
         raise _invalid(f"{what} must have a numeric dtype, got {value.dtype}")
     if value.size == 0:
         raise _invalid(f"{what} must not be empty")
-    with np.errstate(over="ignore", invalid="ignore"):  # overflow shows up as inf below
-        packed = np.asarray(value, dtype="<f4")
+    if value.dtype == _F32LE:
+        packed = value  # already what the wire carries: nothing to convert
+    else:
+        with np.errstate(over="ignore", invalid="ignore"):  # overflow shows up as inf below
+            packed = np.asarray(value, dtype=_F32LE)
+    # NaN * 0 and inf * 0 are NaN, so a dot product with zeros is 0 exactly
+    # when every element is finite (and, unlike a sum, cannot overflow): one
+    # cheap call on the hot path of every search; the element-wise look only
+    # when something is wrong.
+    if packed.dot(np.zeros_like(packed)) == 0:
+        return packed.tobytes()
     bad = np.flatnonzero(~np.isfinite(packed))
     if bad.size:
         i = int(bad[0])

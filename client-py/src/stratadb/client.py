@@ -28,7 +28,9 @@ from ._proto import (
     state_pb2_grpc,
     value_pb2,
 )
+from ._search import SearchMixin
 from ._state import StateMixin
+from ._transactions import TransactionsMixin
 from ._vectors import VectorsMixin
 from .codec import decode, encode_into
 from ._cache_server import CacheServer
@@ -56,7 +58,7 @@ def _check_timeout(timeout) -> Optional[float]:
     return float(timeout)
 
 
-class Strata(StateMixin, EventsMixin, JsonMixin, BranchesMixin, VectorsMixin):
+class Strata(StateMixin, EventsMixin, JsonMixin, BranchesMixin, VectorsMixin, TransactionsMixin, SearchMixin):
     """A connection to a stratad server.
 
     Create one with `Strata.open(...)`; use it as a context manager or call
@@ -232,7 +234,8 @@ class Strata(StateMixin, EventsMixin, JsonMixin, BranchesMixin, VectorsMixin):
             raise
 
     def _context(self) -> value_pb2.Context:
-        return value_pb2.Context(branch=self._branch, space=self._space)
+        # Inside a transaction every data call joins it (_transactions.py).
+        return value_pb2.Context(branch=self._branch, space=self._space, txn_id=self._txn_id or "")
 
     # -- branch and space of this handle -----------------------------------
 
@@ -334,7 +337,10 @@ class Strata(StateMixin, EventsMixin, JsonMixin, BranchesMixin, VectorsMixin):
         writer_largest_batch, and the vector index figures
         vector_indexes_loaded / vector_indexes_built (indexes made from a
         snapshot / from the records since the server started),
-        vector_index_count and vector_index_memory_bytes (in memory now)."""
+        vector_index_count and vector_index_memory_bytes (in memory now),
+        durable_version (the latest version known to be on disk; flush()
+        brings it to current_version), and the retention policy compact()
+        applies: retention_versions, retention_seconds (0: rule off)."""
         response = self._call(self._admin.Info, admin_pb2.InfoRequest(branch=self._branch))
         return {field.name: getattr(response, field.name) for field in response.DESCRIPTOR.fields}
 
@@ -343,10 +349,22 @@ class Strata(StateMixin, EventsMixin, JsonMixin, BranchesMixin, VectorsMixin):
         self._call(self._admin.Flush, admin_pb2.FlushRequest())
 
     def compact(self) -> Dict[str, int]:
-        """Apply the retention policy and rebuild worn indexes; return
-        {"versions_removed", "indexes_rebuilt"}."""
+        """Apply the server's history retention policy (its
+        --retention-versions / --retention-seconds; by default all history
+        is kept) and rebuild vector indexes worn by deletes. Return what it
+        did: versions_removed, names_removed (deleted names dropped with
+        their history), indexes_rebuilt, retained_from_version and
+        retained_from_ts (as_of reads before that timestamp now raise
+        ValidationError; 0 while nothing was dropped), retention_versions
+        and retention_seconds (the policy applied), records_examined and
+        commits."""
         response = self._call(self._admin.Compact, admin_pb2.CompactRequest())
-        return {"versions_removed": response.versions_removed, "indexes_rebuilt": response.indexes_rebuilt}
+        return {field.name: getattr(response, field.name) for field in response.DESCRIPTOR.fields}
+
+    def retention_apply(self) -> Dict[str, int]:
+        """Apply the retention policy now: the embedded SDK's name for
+        compact(), with the same result."""
+        return self.compact()
 
     def time_range(self) -> Dict[str, int]:
         """Return {"oldest_ts", "latest_ts"} of retained history, in int

@@ -195,33 +195,48 @@ def encode(obj) -> "value_pb2.Value":
     return msg
 
 
+_CONTAINER_KINDS = ("array_value", "object_value")
+
+
 def decode(msg: "value_pb2.Value"):
     """Return the Python value of a `strata.v1.Value`.
 
     Arrays come back as lists, objects as dicts in the server's key order,
     bytes as bytes. An unset Value decodes to None.
     """
+    # Every protobuf attribute access is a call into the C runtime, and search
+    # results decode one metadata object per match: scalars (the usual
+    # content of metadata) are read where they are met, and only containers
+    # go through the stack.
+    kind = msg.WhichOneof("kind")
+    if kind not in _CONTAINER_KINDS:
+        return None if kind is None or kind == "null_value" else getattr(msg, kind)
     holder = [None]
-    stack = [(msg, holder, 0)]
+    stack = [(msg, kind, holder, 0)]
     while stack:
-        msg, parent, slot = stack.pop()
-        kind = msg.WhichOneof("kind")
-        if kind == "array_value":
+        msg, kind, parent, slot = stack.pop()
+        if kind == "object_value":
+            out = {}
+            for entry in msg.object_value.entries:
+                value = entry.value
+                key = entry.key
+                item_kind = value.WhichOneof("kind")
+                if item_kind in _CONTAINER_KINDS:
+                    out[key] = None  # fixes the key order; filled from the stack
+                    stack.append((value, item_kind, out, key))
+                elif item_kind is None or item_kind == "null_value":
+                    out[key] = None
+                else:
+                    out[key] = getattr(value, item_kind)
+        else:
             items = msg.array_value.items
             out = [None] * len(items)
-            for i, item in enumerate(items):
-                stack.append((item, out, i))
-        elif kind == "object_value":
-            out = {}
-            entries = msg.object_value.entries
-            for entry in entries:  # first pass fixes the key order
-                out[entry.key] = None
-            for entry in entries:
-                stack.append((entry.value, out, entry.key))
-        elif kind is None or kind == "null_value":
-            out = None
-        else:
-            out = getattr(msg, kind)
+            for i, value in enumerate(items):
+                item_kind = value.WhichOneof("kind")
+                if item_kind in _CONTAINER_KINDS:
+                    stack.append((value, item_kind, out, i))
+                elif item_kind is not None and item_kind != "null_value":
+                    out[i] = getattr(value, item_kind)
         parent[slot] = out
     return holder[0]
 

@@ -86,7 +86,10 @@ class AdminServicer(object):
         raise NotImplementedError('Method not implemented!')
 
     def Compact(self, request, context):
-        """Applies the retention policy and rebuilds worn indexes.
+        """Applies the history retention policy (--retention-versions,
+        --retention-seconds) and rebuilds vector indexes worn by deletes.
+        Writers keep going while it runs. The Python client's retention_apply()
+        is this call too.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')

@@ -24,7 +24,7 @@ _sym_db = _symbol_database.Default()
 
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x1cstrata/v1/transactions.proto\x12\tstrata.v1\"!\n\x0fTxnBeginRequest\x12\x0e\n\x06\x62ranch\x18\x01 \x01(\t\"\x1c\n\nTxnRequest\x12\x0e\n\x06txn_id\x18\x01 \x01(\t\"S\n\x07TxnInfo\x12\n\n\x02id\x18\x01 \x01(\t\x12\x0e\n\x06status\x18\x02 \x01(\t\x12\x12\n\nstarted_at\x18\x03 \x01(\x03\x12\x18\n\x10snapshot_version\x18\x04 \x01(\x04\"$\n\x11TxnCommitResponse\x12\x0f\n\x07version\x18\x01 \x01(\x04\"\x15\n\x13TxnRollbackResponse2\xfc\x01\n\x0cTransactions\x12\x37\n\x05\x42\x65gin\x12\x1a.strata.v1.TxnBeginRequest\x1a\x12.strata.v1.TxnInfo\x12=\n\x06\x43ommit\x12\x15.strata.v1.TxnRequest\x1a\x1c.strata.v1.TxnCommitResponse\x12\x41\n\x08Rollback\x12\x15.strata.v1.TxnRequest\x1a\x1e.strata.v1.TxnRollbackResponse\x12\x31\n\x04Info\x12\x15.strata.v1.TxnRequest\x1a\x12.strata.v1.TxnInfob\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x1cstrata/v1/transactions.proto\x12\tstrata.v1\"!\n\x0fTxnBeginRequest\x12\x0e\n\x06\x62ranch\x18\x01 \x01(\t\"\x1c\n\nTxnRequest\x12\x0e\n\x06txn_id\x18\x01 \x01(\t\"z\n\x07TxnInfo\x12\n\n\x02id\x18\x01 \x01(\t\x12\x0e\n\x06status\x18\x02 \x01(\t\x12\x12\n\nstarted_at\x18\x03 \x01(\x03\x12\x18\n\x10snapshot_version\x18\x04 \x01(\x04\x12\x0e\n\x06\x62ranch\x18\x05 \x01(\t\x12\x15\n\rstaged_writes\x18\x06 \x01(\x04\"$\n\x11TxnCommitResponse\x12\x0f\n\x07version\x18\x01 \x01(\x04\"\x15\n\x13TxnRollbackResponse2\xfc\x01\n\x0cTransactions\x12\x37\n\x05\x42\x65gin\x12\x1a.strata.v1.TxnBeginRequest\x1a\x12.strata.v1.TxnInfo\x12=\n\x06\x43ommit\x12\x15.strata.v1.TxnRequest\x1a\x1c.strata.v1.TxnCommitResponse\x12\x41\n\x08Rollback\x12\x15.strata.v1.TxnRequest\x1a\x1e.strata.v1.TxnRollbackResponse\x12\x31\n\x04Info\x12\x15.strata.v1.TxnRequest\x1a\x12.strata.v1.TxnInfob\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
@@ -36,11 +36,11 @@ if not _descriptor._USE_C_DESCRIPTORS:
   _globals['_TXNREQUEST']._serialized_start=78
   _globals['_TXNREQUEST']._serialized_end=106
   _globals['_TXNINFO']._serialized_start=108
-  _globals['_TXNINFO']._serialized_end=191
-  _globals['_TXNCOMMITRESPONSE']._serialized_start=193
-  _globals['_TXNCOMMITRESPONSE']._serialized_end=229
-  _globals['_TXNROLLBACKRESPONSE']._serialized_start=231
-  _globals['_TXNROLLBACKRESPONSE']._serialized_end=252
-  _globals['_TRANSACTIONS']._serialized_start=255
-  _globals['_TRANSACTIONS']._serialized_end=507
+  _globals['_TXNINFO']._serialized_end=230
+  _globals['_TXNCOMMITRESPONSE']._serialized_start=232
+  _globals['_TXNCOMMITRESPONSE']._serialized_end=268
+  _globals['_TXNROLLBACKRESPONSE']._serialized_start=270
+  _globals['_TXNROLLBACKRESPONSE']._serialized_end=291
+  _globals['_TRANSACTIONS']._serialized_start=294
+  _globals['_TRANSACTIONS']._serialized_end=546
 # @@protoc_insertion_point(module_scope)

@@ -17,16 +17,20 @@ class TxnRequest(_message.Message):
     def __init__(self, txn_id: _Optional[str] = ...) -> None: ...
 
 class TxnInfo(_message.Message):
-    __slots__ = ("id", "status", "started_at", "snapshot_version")
+    __slots__ = ("id", "status", "started_at", "snapshot_version", "branch", "staged_writes")
     ID_FIELD_NUMBER: _ClassVar[int]
     STATUS_FIELD_NUMBER: _ClassVar[int]
     STARTED_AT_FIELD_NUMBER: _ClassVar[int]
     SNAPSHOT_VERSION_FIELD_NUMBER: _ClassVar[int]
+    BRANCH_FIELD_NUMBER: _ClassVar[int]
+    STAGED_WRITES_FIELD_NUMBER: _ClassVar[int]
     id: str
     status: str
     started_at: int
     snapshot_version: int
-    def __init__(self, id: _Optional[str] = ..., status: _Optional[str] = ..., started_at: _Optional[int] = ..., snapshot_version: _Optional[int] = ...) -> None: ...
+    branch: str
+    staged_writes: int
+    def __init__(self, id: _Optional[str] = ..., status: _Optional[str] = ..., started_at: _Optional[int] = ..., snapshot_version: _Optional[int] = ..., branch: _Optional[str] = ..., staged_writes: _Optional[int] = ...) -> None: ...
 
 class TxnCommitResponse(_message.Message):
     __slots__ = ("version",)
