@@ -19,7 +19,7 @@ RUN apt-get update -q \
       build-essential cmake ninja-build pkg-config ccache \
       libgrpc++-dev protobuf-compiler protobuf-compiler-grpc libprotobuf-dev \
       liblmdb-dev libhnswlib-dev libspdlog-dev libcli11-dev nlohmann-json3-dev \
-      libgtest-dev libgmock-dev libssl-dev prometheus-cpp-dev \
+      libgtest-dev libgmock-dev libssl-dev prometheus-cpp-dev libstemmer-dev \
  && rm -rf /var/lib/apt/lists/*
 WORKDIR /src
 # .dockerignore keeps build trees, venvs, data and .git out of the context.
@@ -38,12 +38,13 @@ FROM ${BASE_IMAGE} AS runtime
 # Exactly the runtime libraries `ldd stratad` names, as Debian packages:
 # libgrpc++1.51 (grpc++, grpc++_reflection; pulls libgrpc29, libabsl20220623,
 # libre2-9, libc-ares2), libprotobuf32, liblmdb0, libspdlog1.10 (pulls libfmt9),
-# libssl3 (libcrypto), libprometheus-cpp-core1.0 and -pull1.0 (--metrics-listen).
+# libssl3 (libcrypto), libprometheus-cpp-core1.0 and -pull1.0 (--metrics-listen),
+# libstemmer0d (keyword search's English stemmer).
 # libc6, libstdc++6, libgcc-s1 and zlib1g are in the base.
 RUN apt-get update -q \
  && DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends \
       libgrpc++1.51 libprotobuf32 liblmdb0 libspdlog1.10 libssl3 \
-      libprometheus-cpp-core1.0 libprometheus-cpp-pull1.0 \
+      libprometheus-cpp-core1.0 libprometheus-cpp-pull1.0 libstemmer0d \
  && rm -rf /var/lib/apt/lists/* /var/cache/apt/archives/*.deb \
  && groupadd --system --gid 10001 stratad \
  && useradd --system --uid 10001 --gid stratad --home-dir /data --no-create-home \

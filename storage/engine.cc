@@ -148,12 +148,16 @@ Result<std::unique_ptr<Engine>> Engine::Open(const EngineOptions& options) {
     if (!st.ok()) return release(st);
     // Every version has a clock entry [timestamp][version], and timestamps never
     // decrease with versions: the last entry holds the latest of both.
-    Cursor clock(*txn, (*env)->dbs().clock);
-    if (clock.Last() && clock.key().size() == 16) {
-      last_ts = static_cast<int64_t>(ReadU64(clock.key()));
-      version = ReadU64(clock.key().substr(8));
+    {
+      // Closed before the commit: LMDB frees a write transaction's cursors at
+      // commit, and closing one afterwards is a double free (found by ASan).
+      Cursor clock(*txn, (*env)->dbs().clock);
+      if (clock.Last() && clock.key().size() == 16) {
+        last_ts = static_cast<int64_t>(ReadU64(clock.key()));
+        version = ReadU64(clock.key().substr(8));
+      }
+      if (!clock.status().ok()) return release(clock.status());
     }
-    if (!clock.status().ok()) return release(clock.status());
     st = txn->Commit();
     if (!st.ok()) return release(st);
   }

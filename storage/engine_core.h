@@ -28,7 +28,7 @@ struct Scope {
   // An open transaction (storage/transaction.h) the request joins; empty means
   // autocommit. Reads then see the transaction's snapshot plus its own writes,
   // and writes are staged in it until commit.
-  std::string txn_id;
+  std::string txn_id = {};
 };
 
 // A consistent read of one branch and space at one version. Holds an LMDB
@@ -40,10 +40,10 @@ struct ReadView {
   uint32_t branch_id = 0;
   std::optional<uint32_t> space_id;  // nullopt: the space was never written
   uint64_t version = 0;              // reads see commits up to this version
-  std::string space_name;
+  std::string space_name = {};
   // Set when the read joins a transaction: its staged writes overlay the
   // records, and what is read joins its read set.
-  std::shared_ptr<TxnSession> session;
+  std::shared_ptr<TxnSession> session = {};
   RecordScope records(Primitive primitive) const { return {&layers, space_id.value_or(0), primitive}; }
 };
 
@@ -52,7 +52,7 @@ struct WriteTarget {
   uint32_t branch_id = 0;
   uint32_t space_id = 0;  // 0 while staging into a transaction for a space not yet created
   LayerChain layers;
-  std::string space_name;
+  std::string space_name = {};
   RecordScope records(Primitive primitive) const { return {&layers, space_id, primitive}; }
 };
 

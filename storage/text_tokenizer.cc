@@ -14,7 +14,7 @@ namespace {
 locale_t UnicodeLocale() {
   static locale_t loc = [] {
     locale_t l = newlocale(LC_CTYPE_MASK, "C.UTF-8", static_cast<locale_t>(0));
-    return l;  // null: ASCII rules only (see IsWordChar)
+    return l;  // null: see IsWordChar and Lower
   }();
   return loc;
 }
@@ -67,7 +67,12 @@ void AppendUtf8(std::string& out, char32_t cp) {
 bool IsWordChar(char32_t cp) {
   if (cp < 0x80) return (cp >= '0' && cp <= '9') || (cp >= 'a' && cp <= 'z') || (cp >= 'A' && cp <= 'Z');
   locale_t loc = UnicodeLocale();
-  if (loc == static_cast<locale_t>(0)) return false;
+  if (loc == static_cast<locale_t>(0)) {
+    // No C.UTF-8 (a stripped system): letters of any script still make words;
+    // only the common punctuation and space blocks separate them.
+    return !((cp >= 0x80 && cp <= 0xBF) || cp == 0xD7 || cp == 0xF7 || (cp >= 0x2000 && cp <= 0x2BFF) ||
+             (cp >= 0x3000 && cp <= 0x303F) || (cp >= 0xFE30 && cp <= 0xFE4F) || (cp >= 0xFF00 && cp <= 0xFF0F));
+  }
   return iswalnum_l(static_cast<wint_t>(cp), loc) != 0;
 }
 

@@ -162,6 +162,9 @@ void TxnManager::set_limits(TxnLimits limits) {
 
 Result<TxnInfo> TxnManager::Begin(const std::string& branch) {
   std::string name = branch.empty() ? "default" : branch;
+  // Taken and registered under the lock, so that OldestSnapshot() (history
+  // retention's floor) never misses a snapshot being taken.
+  std::lock_guard<std::mutex> lock(mu_);
   auto txn = Txn::BeginRead(core_.env());
   if (!txn.ok()) return txn.status();
   auto record = Catalog::FindBranch(*txn, core_.dbs(), name);
@@ -170,7 +173,6 @@ Result<TxnInfo> TxnManager::Begin(const std::string& branch) {
   // commit up to it is visible, none after it.
   auto snapshot = core_.LatestVersion(*txn);
   if (!snapshot.ok()) return snapshot.status();
-  std::lock_guard<std::mutex> lock(mu_);
   if (sessions_.size() >= limits_.max_sessions) {
     return Status::ResourceExhausted("too many open transactions (" + std::to_string(limits_.max_sessions) +
                                      "); commit or roll back some, or wait for idle ones to expire");
@@ -207,29 +209,27 @@ Result<TxnInfo> TxnManager::Info(const std::string& id) {
   return (*session)->Info();
 }
 
+Result<std::shared_ptr<TxnSession>> TxnManager::Take(const std::string& id) {
+  std::lock_guard<std::mutex> lock(mu_);
+  auto it = sessions_.find(id);
+  if (it == sessions_.end()) return NotFoundStatus(id);
+  std::shared_ptr<TxnSession> session = std::move(it->second);
+  sessions_.erase(it);
+  return session;
+}
+
 Status TxnManager::Rollback(const std::string& id) {
-  std::shared_ptr<TxnSession> session;
-  {
-    std::lock_guard<std::mutex> lock(mu_);
-    auto it = sessions_.find(id);
-    if (it == sessions_.end()) return NotFoundStatus(id);
-    session = std::move(it->second);
-    sessions_.erase(it);
-  }
-  std::lock_guard<std::mutex> lock(session->mu());
-  session->closed_ = true;
+  auto session = Take(id);
+  if (!session.ok()) return session.status();
+  std::lock_guard<std::mutex> lock((*session)->mu());
+  (*session)->closed_ = true;
   return Status::Ok();
 }
 
 Result<uint64_t> TxnManager::Commit(const std::string& id) {
-  std::shared_ptr<TxnSession> session;
-  {
-    std::lock_guard<std::mutex> lock(mu_);
-    auto it = sessions_.find(id);
-    if (it == sessions_.end()) return NotFoundStatus(id);
-    session = std::move(it->second);
-    sessions_.erase(it);
-  }
+  auto taken = Take(id);
+  if (!taken.ok()) return taken.status();
+  std::shared_ptr<TxnSession> session = std::move(taken).value();
   // Waits for a call still running in the session; later calls find it closed.
   std::lock_guard<std::mutex> lock(session->mu());
   session->closed_ = true;

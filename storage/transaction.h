@@ -186,6 +186,8 @@ class TxnManager {
 
  private:
   Status NotFoundStatus(const std::string& id) const;
+  // Removes the open session `id` from the table and returns it.
+  Result<std::shared_ptr<TxnSession>> Take(const std::string& id);
   Result<uint64_t> Apply(TxnSession& session);
   void ExpiryLoop();
 

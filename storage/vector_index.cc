@@ -105,7 +105,21 @@ Status VectorIndex::AddAll(std::vector<Pending>& items) {
   }
   std::mutex error_mu;
   Status error;
-  ParallelFor(work.size(), kAddsPerThread, [&](size_t i) {
+  // Into an empty graph the first insert goes alone: hnswlib 0.6.2's
+  // concurrent addPoint races on the entry point while there is none (its own
+  // Python bindings add the first item serially for the same reason).
+  size_t first = 0;
+  if (graph_->size() == 0) {
+    auto internal = graph_->Add(work[0].second.data(), work[0].first);
+    if (!internal.ok()) {
+      built_ = false;
+      return internal.status();
+    }
+    slots_[work[0].first].internal_id = *internal;
+    first = 1;
+  }
+  ParallelFor(work.size() - first, kAddsPerThread, [&](size_t j) {
+    size_t i = j + first;
     auto internal = graph_->Add(work[i].second.data(), work[i].first);
     if (internal.ok()) {
       slots_[work[i].first].internal_id = *internal;
