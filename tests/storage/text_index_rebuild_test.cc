@@ -14,14 +14,6 @@
 namespace strata::storage {
 namespace {
 
-// A scope by branch and space names (the other fields left empty).
-Scope In(std::string branch, std::string space) {
-  Scope s;
-  s.branch = std::move(branch);
-  s.space = std::move(space);
-  return s;
-}
-
 using testing::OpenOrFail;
 using testing::OptionsFor;
 using testing::ScratchDir;
@@ -99,7 +91,7 @@ TEST(TextIndexRebuildTest, OpenIndexesADatabaseWrittenWithoutTheIndex) {
     ASSERT_TRUE(engine->json().Set(def, "j", "$", Value{{"body", "json fizz text"}}).ok());
     ASSERT_TRUE(engine->events().Append(def, "fizz_event", Value{{"msg", "buzz"}}).ok());
     ASSERT_TRUE(engine->branches().Fork("default", "child").ok());
-    Scope child = In("child", "");
+    Scope child = Scope{"child", ""};
     ASSERT_TRUE(engine->kv().Put(child, "doc6", "child text").ok());
     ASSERT_TRUE(engine->kv().Delete(child, "doc9").ok());
     ASSERT_TRUE(engine->events().Append(child, "child_event", Value{{"msg", "fizz"}}).ok());

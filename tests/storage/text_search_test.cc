@@ -15,14 +15,6 @@
 namespace strata::storage {
 namespace {
 
-// A scope by branch and space names (the other fields left empty).
-Scope In(std::string branch, std::string space) {
-  Scope s;
-  s.branch = std::move(branch);
-  s.space = std::move(space);
-  return s;
-}
-
 using testing::EngineTest;
 
 // One query term's BM25 contribution, written out from its inputs.
@@ -173,7 +165,7 @@ TEST_F(TextSearchTest, ForkSeesParentTextUntilItChangesOrDeletesIt) {
   MustPut("b", "red berry");
   MustPut("c", "green cherry");
   ASSERT_TRUE(engine_->branches().Fork("default", "child").ok());
-  Scope child = In("child", "");
+  Scope child = Scope{"child", ""};
   MustPut("a", "blue apple", child);
   MustDelete("b", child);
   MustPut("d", "red dragon", child);
@@ -188,7 +180,7 @@ TEST_F(TextSearchTest, ForkSeesParentTextUntilItChangesOrDeletesIt) {
   EXPECT_TRUE(MustSearch("blue").empty());
 
   ASSERT_TRUE(engine_->branches().Fork("child", "grandchild").ok());
-  Scope grandchild = In("grandchild", "");
+  Scope grandchild = Scope{"grandchild", ""};
   EXPECT_EQ(Entities(MustSearch("red", grandchild)), (Names{"kv:d"}));
   EXPECT_EQ(Entities(MustSearch("cherry", grandchild)), (Names{"kv:c"}));
   MustDelete("c", grandchild);
@@ -198,14 +190,14 @@ TEST_F(TextSearchTest, ForkSeesParentTextUntilItChangesOrDeletesIt) {
 
 TEST_F(TextSearchTest, SpacesAreSeparate) {
   MustPut("a", "private note");
-  MustPut("a", "public note", In("", "other"));
+  MustPut("a", "public note", Scope{"", "other"});
   EXPECT_EQ(MustSearch("private").size(), 1u);
-  EXPECT_TRUE(MustSearch("private", In("", "other")).empty());
-  EXPECT_TRUE(MustSearch("private", In("", "never_written")).empty());
+  EXPECT_TRUE(MustSearch("private", Scope{"", "other"}).empty());
+  EXPECT_TRUE(MustSearch("private", Scope{"", "never_written"}).empty());
 }
 
 TEST_F(TextSearchTest, EventsOfADeletedSpaceLeaveNoHits) {
-  Scope s = In("", "s");
+  Scope s = Scope{"", "s"};
   MustPut("k", "kept for the child", s);
   ASSERT_TRUE(engine_->branches().Fork("default", "child").ok());
   ASSERT_TRUE(engine_->events().Append(s, "ghost", Value("ghost words")).ok());
@@ -218,7 +210,7 @@ TEST_F(TextSearchTest, EventsOfADeletedSpaceLeaveNoHits) {
   ASSERT_TRUE(engine_->events().Append(s, "fresh", Value("fresh words")).ok());  // sequence 0 again
   EXPECT_TRUE(MustSearch("ghost", s).empty());
   EXPECT_EQ(Entities(MustSearch("fresh words", s)), (Names{"event:0"}));
-  EXPECT_EQ(Entities(MustSearch("kept", In("child", "s"))), (Names{"kv:k"}));
+  EXPECT_EQ(Entities(MustSearch("kept", Scope{"child", "s"})), (Names{"kv:k"}));
 }
 
 TEST_F(TextSearchTest, ValidatesQueryAndK) {
@@ -233,7 +225,7 @@ TEST_F(TextSearchTest, ValidatesQueryAndK) {
   auto big = engine_->search().Search(scope_, "common", 1001, {}, std::nullopt);
   EXPECT_EQ(big.status().code(), Code::kInvalidArgument);
   EXPECT_NE(big.status().message().find("1001"), std::string::npos);
-  auto missing = engine_->search().Search(In("nope", ""), "common", 10, {}, std::nullopt);
+  auto missing = engine_->search().Search(Scope{"nope", ""}, "common", 10, {}, std::nullopt);
   EXPECT_EQ(missing.status().code(), Code::kNotFound);
   Scope in_txn;
   in_txn.txn_id = "t1";
