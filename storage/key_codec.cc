@@ -33,19 +33,23 @@ std::string ScopePrefix(uint32_t branch, uint32_t space, Primitive primitive) {
   return out;
 }
 
-std::string NamePrefix(uint32_t branch, uint32_t space, Primitive primitive, std::string_view name) {
-  std::string out = ScopePrefix(branch, space, primitive);
-  if (name.size() <= kInlineNameBytes) {
+void AppendEncodedName(std::string& out, std::string_view name, size_t inline_bytes) {
+  if (name.size() <= inline_bytes) {
     out.append(name);
     out.push_back('\0');
-    return out;
+    return;
   }
-  out.append(name.substr(0, kInlineNameBytes));
+  out.append(name.substr(0, inline_bytes));
   out.push_back('\x01');
   unsigned char digest[EVP_MAX_MD_SIZE];
   unsigned int len = 0;
   EVP_Digest(name.data(), name.size(), digest, &len, EVP_sha256(), nullptr);
   out.append(reinterpret_cast<const char*>(digest), kNameHashBytes);
+}
+
+std::string NamePrefix(uint32_t branch, uint32_t space, Primitive primitive, std::string_view name) {
+  std::string out = ScopePrefix(branch, space, primitive);
+  AppendEncodedName(out, name, kInlineNameBytes);
   return out;
 }
 

@@ -50,6 +50,10 @@ uint64_t ReadU64(std::string_view in);
 // [branch][space][primitive]: every record of one primitive in one space.
 std::string ScopePrefix(uint32_t branch, uint32_t space, Primitive primitive);
 
+// Appends `name` encoded as in a record key (above), keeping up to
+// `inline_bytes` of it before the 0x01 + hash form (records use kInlineNameBytes).
+void AppendEncodedName(std::string& out, std::string_view name, size_t inline_bytes);
+
 // ScopePrefix + encoded name: every version of one name.
 std::string NamePrefix(uint32_t branch, uint32_t space, Primitive primitive, std::string_view name);
 

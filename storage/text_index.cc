@@ -1,6 +1,5 @@
 #include "storage/text_index.h"
 
-#include <openssl/evp.h>
 
 #include <map>
 #include <memory>
@@ -37,17 +36,7 @@ DocTerms Analyze(const std::vector<std::string>& fields) {
 
 std::string EncodeEntityName(std::string_view name) {
   std::string out;
-  if (name.size() <= kTextInlineNameBytes) {
-    out.append(name);
-    out.push_back('\0');
-    return out;
-  }
-  out.append(name.substr(0, kTextInlineNameBytes));
-  out.push_back('\x01');
-  unsigned char digest[EVP_MAX_MD_SIZE];
-  unsigned int len = 0;
-  EVP_Digest(name.data(), name.size(), digest, &len, EVP_sha256(), nullptr);
-  out.append(reinterpret_cast<const char*>(digest), 16);
+  AppendEncodedName(out, name, kTextInlineNameBytes);
   return out;
 }
 
