@@ -25,7 +25,9 @@
 #include <tuple>
 #include <vector>
 
+#include "storage/branch_sides.h"
 #include "storage/branch_store.h"
+#include "storage/branch_vectors.h"
 #include "storage/catalog.h"
 #include "storage/change_index.h"
 #include "storage/event_log.h"
@@ -54,20 +56,21 @@ struct Ancestry {
   uint64_t base_version = 0;
 };
 
-using NameKey = std::tuple<uint32_t, Primitive, std::string>;  // (space id, primitive, name)
-
 const char* PrimitiveName(Primitive p) {
   switch (p) {
     case Primitive::kKv: return "kv";
     case Primitive::kState: return "state";
     case Primitive::kJson: return "json";
     case Primitive::kEvent: return "event";
+    case Primitive::kVector: return "vector";
+    case Primitive::kCollection: return "collection";
     default: return "other";
   }
 }
 
 bool Compared(Primitive p) {
-  return p == Primitive::kKv || p == Primitive::kState || p == Primitive::kJson || p == Primitive::kEvent;
+  return p == Primitive::kKv || p == Primitive::kState || p == Primitive::kJson || p == Primitive::kEvent ||
+         p == Primitive::kVector || p == Primitive::kCollection;
 }
 
 std::string MergeBaseKey(uint32_t source, uint32_t target) {
@@ -90,107 +93,6 @@ Result<std::optional<MergeRecord>> ReadMergeBase(const Txn& txn, const Databases
   if (!v->has_value()) return std::optional<MergeRecord>();
   if ((*v)->size() != 16) return Status::Internal("corrupt merge base record");
   return std::optional<MergeRecord>(MergeRecord{ReadU64(**v), ReadU64((*v)->substr(8))});
-}
-
-// A name's visible state on one side: absent, or a value with the record
-// behind it (for events: the event).
-struct Visible {
-  bool present = false;
-  Value value;
-  std::string payload;  // the record's payload (named primitives)
-  uint64_t version = 0;  // the version of the last change (a tombstone's too); 0: never written
-  std::string event_type;
-};
-
-bool SameVisible(const Visible& x, const Visible& y) {
-  if (x.present != y.present) return false;
-  if (!x.present) return true;
-  return x.event_type == y.event_type && StrictlyEqual(x.value, y.value);
-}
-
-// Reads names through one branch's layers, per space.
-class SideReader {
- public:
-  SideReader(const Txn& txn, const Databases& dbs, LayerChain chain, uint64_t at_version,
-             const std::map<uint32_t, std::string>& space_names)
-      : txn_(txn), dbs_(dbs), chain_(std::move(chain)), at_(at_version), space_names_(space_names) {}
-
-  Result<Visible> Read(uint32_t space_id, Primitive p, const std::string& name) {
-    auto layers = LayersFor(space_id);
-    if (!layers.ok()) return layers.status();
-    Visible out;
-    if (p == Primitive::kEvent) {
-      uint64_t sequence = ReadU64(name);
-      for (const Layer& layer : **layers) {
-        auto v = txn_.Get(dbs_.records, EventLog::EventKey(layer.branch_id, space_id, sequence));
-        if (!v.ok()) return v.status();
-        if (!v->has_value()) continue;
-        auto e = DecodeEventRecord(**v);
-        if (!e.ok()) return e.status();
-        if (e->version > std::min(at_, layer.max_version)) continue;
-        return e;
-      }
-      return out;
-    }
-    RecordScope scope{*layers, space_id, p};
-    auto rec = RecordStore::Read(txn_, dbs_.records, scope, name, at_);
-    if (!rec.ok()) return rec.status();
-    if (!rec->has_value()) return out;
-    out.version = (*rec)->version;
-    if ((*rec)->tombstone) return out;
-    auto value = DecodeValue((*rec)->payload);
-    if (!value.ok()) return value.status();
-    out.present = true;
-    out.value = std::move(value).value();
-    out.payload = std::move((*rec)->payload);
-    return out;
-  }
-
- private:
-  // The event record layout of event_log.h.
-  static Result<Visible> DecodeEventRecord(std::string_view v) {
-    constexpr size_t kHeader = 8 + 8 + 32 + 32 + 2;
-    if (v.size() < kHeader) return Status::Internal("corrupt event record");
-    Visible out;
-    out.version = ReadU64(v);
-    size_t type_len = (static_cast<uint8_t>(v[80]) << 8) | static_cast<uint8_t>(v[81]);
-    if (v.size() < kHeader + type_len) return Status::Internal("corrupt event record");
-    out.event_type = std::string(v.substr(kHeader, type_len));
-    auto payload = DecodeValue(v.substr(kHeader + type_len));
-    if (!payload.ok()) return payload.status();
-    out.present = true;
-    out.value = std::move(payload).value();
-    return out;
-  }
-
-  Result<const LayerChain*> LayersFor(uint32_t space_id) {
-    auto it = per_space_.find(space_id);
-    if (it != per_space_.end()) return &it->second;
-    auto name = space_names_.find(space_id);
-    if (name == space_names_.end()) return Status::Internal("change index names an unknown space");
-    auto layers = Catalog::SpaceLayers(txn_, dbs_, chain_, name->second, at_);
-    if (!layers.ok()) return layers.status();
-    return &per_space_.emplace(space_id, std::move(layers).value()).first->second;
-  }
-
-  const Txn& txn_;
-  const Databases& dbs_;
-  LayerChain chain_;
-  uint64_t at_;
-  const std::map<uint32_t, std::string>& space_names_;
-  std::map<uint32_t, LayerChain> per_space_;
-};
-
-Result<std::map<uint32_t, std::string>> SpaceNames(const Txn& txn, const Databases& dbs) {
-  std::map<uint32_t, std::string> out;
-  Cursor c(txn, dbs.catalog);
-  for (bool ok = c.Seek(kCatalogSpacePrefix); ok && c.key().substr(0, kCatalogSpacePrefix.size()) == kCatalogSpacePrefix;
-       ok = c.Next()) {
-    if (c.value().size() != 4) return Status::Internal("corrupt space record");
-    out.emplace(ReadU32(c.value()), std::string(c.key().substr(kCatalogSpacePrefix.size())));
-  }
-  STRATA_RETURN_IF_ERROR(c.status());
-  return out;
 }
 
 // Every layer of `chain`, from `after` on.
@@ -261,7 +163,7 @@ Status AddLiveNames(const Txn& txn, const Databases& dbs, const LayerChain& chai
   if (!space_id->has_value()) return Status::Ok();
   auto layers = Catalog::SpaceLayers(txn, dbs, chain, space, UINT64_MAX);
   if (!layers.ok()) return layers.status();
-  for (Primitive p : {Primitive::kKv, Primitive::kState, Primitive::kJson}) {
+  for (Primitive p : {Primitive::kKv, Primitive::kState, Primitive::kJson, Primitive::kCollection, Primitive::kVector}) {
     RecordScope scope{&*layers, **space_id, p};
     std::optional<std::string> after;
     while (true) {
@@ -361,6 +263,7 @@ Result<BranchDiff> BranchStore::Diff(std::string_view a, std::string_view b) {
   out.unrelated = ancestry.unrelated;
   std::set<NameKey> names;
   STRATA_RETURN_IF_ERROR(CollectCandidates(*txn, dbs, ancestry, pair->chain_a, pair->chain_b, names));
+  VectorGroups vector_groups = TakeVectorCandidates(names);
   auto space_names = SpaceNames(*txn, dbs);
   if (!space_names.ok()) return space_names.status();
   SideReader side_a(*txn, dbs, pair->chain_a, UINT64_MAX, *space_names);
@@ -384,6 +287,7 @@ Result<BranchDiff> BranchStore::Diff(std::string_view a, std::string_view b) {
     }
     out.entries.push_back(std::move(e));
   }
+  STRATA_RETURN_IF_ERROR(DiffVectors(side_a, side_b, vector_groups, *space_names, out));
   return out;
 }
 
@@ -457,6 +361,7 @@ Result<BranchMergeResult> BranchStore::Merge(std::string_view source, std::strin
 
     std::set<NameKey> names;
     STRATA_RETURN_IF_ERROR(CollectCandidates(txn, dbs, ancestry, pair->chain_a, pair->chain_b, names));
+    VectorGroups vector_groups = TakeVectorCandidates(names);
     // Source events since the base, in source order (version, then sequence).
     std::vector<std::tuple<uint64_t, uint64_t, uint32_t>> source_events;  // (version, sequence, space)
     for (const ChangeRange& r : ancestry.changes_a) {
@@ -488,6 +393,15 @@ Result<BranchMergeResult> BranchStore::Merge(std::string_view source, std::strin
       bool target_present;
     };
     std::vector<Apply> applies;
+    ConflictRule rule = [&](const Visible& s, const Visible& t) {
+      switch (*strategy) {
+        case Strategy::kLastWriterWins: return s.version >= t.version;
+        case Strategy::kSourceWins: return true;
+        case Strategy::kTargetWins: return false;
+        case Strategy::kStrict: return false;
+      }
+      return false;
+    };
     for (const auto& [space_id, p, name] : names) {
       if (p == Primitive::kEvent) continue;  // events are appended, not merged by name
       auto vs = side_s.Read(space_id, p, name);
@@ -509,17 +423,15 @@ Result<BranchMergeResult> BranchStore::Merge(std::string_view source, std::strin
       } else if (target_changed && !source_changed) {
         take_source = false;
       } else {
-        switch (*strategy) {
-          case Strategy::kLastWriterWins: take_source = vs->version >= vt->version; break;
-          case Strategy::kSourceWins: take_source = true; break;
-          case Strategy::kTargetWins: take_source = false; break;
-          case Strategy::kStrict: take_source = false; break;
-        }
+        take_source = rule(*vs, *vt);
         out.conflicts.push_back({space_names->at(space_id), PrimitiveName(p), name, Shown(*vs), Shown(*vt),
                                  take_source ? "source" : "target"});
       }
       if (take_source) applies.push_back({space_id, p, name, std::move(vs).value(), vt->present});
     }
+    std::vector<PlannedWrite> vector_writes;
+    STRATA_RETURN_IF_ERROR(PlanVectorMerge(side_s, side_t, side_base ? &*side_base : nullptr, vector_groups,
+                                           *space_names, rule, out.conflicts, vector_writes));
     if (*strategy == Strategy::kStrict && !out.conflicts.empty()) {
       std::string msg = "strict merge of branch " + QuoteName(source) + " into " + QuoteName(target) + ": " +
                         std::to_string(out.conflicts.size()) + " conflicting key(s):";
@@ -532,7 +444,7 @@ Result<BranchMergeResult> BranchStore::Merge(std::string_view source, std::strin
     }
 
     out.version = ctx.current_version();
-    if (!applies.empty() || !source_events.empty()) {
+    if (!applies.empty() || !source_events.empty() || !vector_writes.empty()) {
       auto version = ctx.NextVersion();
       if (!version.ok()) return version.status();
       out.version = *version;
@@ -544,6 +456,14 @@ Result<BranchMergeResult> BranchStore::Merge(std::string_view source, std::strin
                                                   *version, ctx.timestamp(), !a.source.present, a.source.payload));
         if (a.source.present && !a.target_present) ++live_delta;
         if (!a.source.present && a.target_present) --live_delta;
+        ++out.keys_applied;
+      }
+      for (const PlannedWrite& w : vector_writes) {
+        auto space_id = Catalog::EnsureSpace(txn, dbs, tgt.id, space_names->at(w.space_id));
+        if (!space_id.ok()) return space_id.status();
+        STRATA_RETURN_IF_ERROR(RecordStore::Write(txn, dbs.records, tgt.id, w.space_id, w.primitive, w.name, *version,
+                                                  ctx.timestamp(), w.tombstone, w.payload));
+        live_delta += w.live_delta;
         ++out.keys_applied;
       }
       for (const auto& [ev_version, sequence, space_id] : source_events) {

@@ -15,6 +15,7 @@
 #include "storage/names.h"
 #include "storage/record_store.h"
 #include "storage/value.h"
+#include "storage/vector_types.h"
 
 namespace strata::storage {
 namespace {
@@ -120,6 +121,54 @@ bool DecodeEntry(std::string_view bytes, BundleEntry& e) {
   return false;
 }
 
+// (space, collection, incarnation on the exporting server)
+using IncarnationKey = std::tuple<std::string, std::string, uint64_t>;
+
+Status BadEntry(size_t index, const std::string& what) {
+  return Status::InvalidArgument("bundle entry " + std::to_string(index) + ": " + what);
+}
+
+// Collection and vector records are checked as the vector store would check
+// them, before anything is written: names, settings, and each live vector's
+// dimension against its collection when the bundle holds that collection (an
+// old vector of a collection whose record was compacted away has none).
+Status CheckVectorEntries(const std::vector<BundleEntry>& entries) {
+  std::map<IncarnationKey, uint32_t> dimensions;
+  for (size_t i = 0; i < entries.size(); ++i) {
+    const BundleEntry& e = entries[i];
+    if (e.kind != 'R' || e.primitive != Primitive::kCollection) continue;
+    Status st = ValidateCollectionName(e.name);
+    if (!st.ok()) return BadEntry(i, st.message());
+    if (e.tombstone) continue;
+    auto config = DecodeCollection(e.payload);
+    if (!config.ok()) return BadEntry(i, "bad collection record: " + config.status().message());
+    st = ValidateCollectionConfig(*config);
+    if (!st.ok()) return BadEntry(i, st.message());
+    dimensions[{e.space, e.name, config->incarnation}] = config->dimension;
+  }
+  for (size_t i = 0; i < entries.size(); ++i) {
+    const BundleEntry& e = entries[i];
+    if (e.kind != 'R' || e.primitive != Primitive::kVector) continue;
+    auto parts = ParseVectorRecordName(e.name);
+    if (!parts) return BadEntry(i, "bad vector record name " + QuoteName(e.name));
+    Status st = ValidateCollectionName(parts->collection);
+    if (st.ok()) st = ValidateKey(parts->key, "vector key");
+    if (!st.ok()) return BadEntry(i, st.message());
+    if (e.tombstone) continue;
+    auto stored = DecodeVector(e.payload);
+    if (!stored.ok()) return BadEntry(i, "bad vector record: " + stored.status().message());
+    st = CheckFinite(stored->values, "vector");
+    if (!st.ok()) return BadEntry(i, st.message());
+    auto dim = dimensions.find({e.space, parts->collection, parts->incarnation});
+    if (dim != dimensions.end() && stored->values.size() != dim->second) {
+      return BadEntry(i, "vector " + QuoteName(parts->key) + " has " + std::to_string(stored->values.size()) +
+                             " components; collection " + QuoteName(parts->collection) + " has dimension " +
+                             std::to_string(dim->second));
+    }
+  }
+  return Status::Ok();
+}
+
 }  // namespace
 
 uint32_t Crc32(std::string_view data) {
@@ -211,10 +260,12 @@ Result<ParsedBundle> ReadBundle(std::string_view bytes) {
   }
   if (bytes.size() < fixed) return Status::InvalidArgument("bundle truncated (in the header)");
   uint32_t version = ReadU32(bytes.substr(kBundleMagic.size()));
-  if (version != kBundleFormatVersion) {
+  if (version < kOldestBundleFormatVersion || version > kBundleFormatVersion) {
     return Status::InvalidArgument("unsupported bundle version " + std::to_string(version) + " (this server reads " +
+                                   std::to_string(kOldestBundleFormatVersion) + " to " +
                                    std::to_string(kBundleFormatVersion) + ")");
   }
+  out.format_version = version;
   size_t name_len = (static_cast<uint8_t>(bytes[fixed - 2]) << 8) | static_cast<uint8_t>(bytes[fixed - 1]);
   if (bytes.size() < fixed + name_len) return Status::InvalidArgument("bundle truncated (in the header)");
   out.branch = std::string(bytes.substr(fixed, name_len));
@@ -292,7 +343,9 @@ Result<BranchExportResult> BranchStore::Export(std::string_view name,
     uint32_t sid = **space_id;
     auto layers = Catalog::SpaceLayers(*txn, dbs, *chain, space, UINT64_MAX);
     if (!layers.ok()) return layers.status();
-    for (Primitive p : {Primitive::kKv, Primitive::kState, Primitive::kJson}) {
+    // Collections before their vectors, so an import meets each collection first.
+    for (Primitive p : {Primitive::kKv, Primitive::kState, Primitive::kJson, Primitive::kCollection,
+                        Primitive::kVector}) {
       std::set<std::string> names;
       for (const Layer& layer : *layers) {
         std::string prefix = ScopePrefix(layer.branch_id, sid, p);
@@ -368,8 +421,14 @@ Result<BranchImportResult> BranchStore::Import(std::string_view bundle, std::str
     Status st = ValidateSpaceName(e.space);
     if (!st.ok()) return Status::InvalidArgument("bundle entry " + std::to_string(i) + ": " + st.message());
     if (e.kind == 'R') {
-      if (e.primitive != Primitive::kKv && e.primitive != Primitive::kState && e.primitive != Primitive::kJson) {
+      bool vectors = e.primitive == Primitive::kCollection || e.primitive == Primitive::kVector;
+      if (e.primitive != Primitive::kKv && e.primitive != Primitive::kState && e.primitive != Primitive::kJson &&
+          !vectors) {
         return Status::InvalidArgument("bundle entry " + std::to_string(i) + ": unknown primitive");
+      }
+      if (vectors && parsed->format_version < 2) {
+        return Status::InvalidArgument("bundle entry " + std::to_string(i) +
+                                       ": a format 1 bundle cannot hold collections or vectors");
       }
       order.push_back(i);
     } else if (e.kind == 'E') {
@@ -379,6 +438,7 @@ Result<BranchImportResult> BranchStore::Import(std::string_view bundle, std::str
       order.push_back(i);
     }
   }
+  STRATA_RETURN_IF_ERROR(CheckVectorEntries(parsed->entries));
   // Original commit order (events of one log have increasing versions and sequences).
   std::stable_sort(order.begin(), order.end(), [&](size_t a, size_t b) {
     const auto& x = parsed->entries[a];
@@ -411,6 +471,18 @@ Result<BranchImportResult> BranchStore::Import(std::string_view bundle, std::str
       if (e.kind == 'S') STRATA_RETURN_IF_ERROR(space_id(e.space).status());
     }
     std::map<std::tuple<std::string, Primitive, std::string>, bool> live;  // last record wins
+    // Incarnations are versions of the exporting server: each gets a version
+    // of this one, so it stays unique here (vector_types.h) and a merge with
+    // another branch never takes two collections for one.
+    std::map<IncarnationKey, uint64_t> incarnations;
+    auto incarnation = [&](const IncarnationKey& exported) -> Result<uint64_t> {
+      auto it = incarnations.find(exported);
+      if (it != incarnations.end()) return it->second;
+      auto v = ctx.NextVersion();
+      if (!v.ok()) return v.status();
+      incarnations.emplace(exported, *v);
+      return *v;
+    };
     uint64_t last_original = 0;
     bool first = true;
     uint64_t current = 0;
@@ -426,9 +498,26 @@ Result<BranchImportResult> BranchStore::Import(std::string_view bundle, std::str
       auto sid = space_id(e.space);
       if (!sid.ok()) return sid.status();
       if (e.kind == 'R') {
-        STRATA_RETURN_IF_ERROR(RecordStore::Write(ctx.txn(), dbs.records, b.id, *sid, e.primitive, e.name, current,
-                                                  e.timestamp, e.tombstone, e.payload));
-        live[{e.space, e.primitive, e.name}] = !e.tombstone;
+        std::string name = e.name;
+        std::string payload = e.payload;
+        if (e.primitive == Primitive::kCollection && !e.tombstone) {
+          auto config = DecodeCollection(e.payload);  // checked above
+          if (!config.ok()) return config.status();
+          auto inc = incarnation({e.space, e.name, config->incarnation});
+          if (!inc.ok()) return inc.status();
+          config->incarnation = *inc;
+          payload = EncodeCollection(*config);
+        } else if (e.primitive == Primitive::kVector) {
+          auto parts = ParseVectorRecordName(e.name);  // checked above
+          if (!parts) return Status::Internal("bundle vector name changed after its check");
+          auto inc = incarnation({e.space, parts->collection, parts->incarnation});
+          if (!inc.ok()) return inc.status();
+          name = VectorRecordName(parts->collection, *inc, parts->key);
+        }
+        STRATA_RETURN_IF_ERROR(RecordStore::Write(ctx.txn(), dbs.records, b.id, *sid, e.primitive, name, current,
+                                                  e.timestamp, e.tombstone, payload));
+        // Collections are not keys: the vector store never counts them.
+        if (e.primitive != Primitive::kCollection) live[{e.space, e.primitive, name}] = !e.tombstone;
       } else {
         auto r = EventLog::AppendInWriterAt(ctx, b.id, *sid, e.name, event_payloads[i], current, e.timestamp);
         if (!r.ok()) return r.status();

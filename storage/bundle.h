@@ -8,6 +8,7 @@
 // Entries (first byte is the kind):
 //   'S' space : [name]                                           (strings: [length u32 BE][bytes])
 //   'R' record: [space][primitive u8][name][version u64][timestamp i64][tombstone u8][payload]
+//               primitive: 1 kv, 2 state, 3 json; from format 2 also 6 collection and 5 vector
 //   'E' event : [space][sequence u64][version u64][timestamp i64][type][payload (CBOR)][hash 32 bytes]
 // Records of a name come oldest first; events in sequence order.
 //
@@ -26,7 +27,9 @@
 namespace strata::storage {
 
 inline constexpr std::string_view kBundleMagic = "STRATABUNDLE";
-inline constexpr uint32_t kBundleFormatVersion = 1;
+// Format 2 added collection and vector records; format 1 bundles still import.
+inline constexpr uint32_t kBundleFormatVersion = 2;
+inline constexpr uint32_t kOldestBundleFormatVersion = 1;
 inline constexpr size_t kBundleFrameTarget = 1 << 20;  // a data frame is flushed past ~1 MiB
 
 struct BundleEntry {
@@ -71,6 +74,7 @@ class BundleWriter {
 };
 
 struct ParsedBundle {
+  uint32_t format_version = 0;
   std::string branch;
   std::vector<BundleEntry> entries;
   std::string checksum;  // 32 raw bytes

@@ -89,6 +89,23 @@ std::string VectorRecordName(std::string_view collection, uint64_t incarnation, 
   return VectorNamePrefix(collection, incarnation) + std::string(key);
 }
 
+std::optional<VectorRecordParts> ParseVectorRecordName(std::string_view name) {
+  constexpr size_t kHexDigits = 16;
+  size_t slash = name.find('/');
+  if (slash == std::string_view::npos || slash == 0) return std::nullopt;
+  size_t key_at = slash + 1 + kHexDigits + 1;
+  if (name.size() <= key_at || name[key_at - 1] != '/') return std::nullopt;
+  VectorRecordParts out;
+  for (char c : name.substr(slash + 1, kHexDigits)) {
+    int digit = c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
+    if (digit < 0) return std::nullopt;
+    out.incarnation = (out.incarnation << 4) | static_cast<uint64_t>(digit);
+  }
+  out.collection = std::string(name.substr(0, slash));
+  out.key = std::string(name.substr(key_at));
+  return out;
+}
+
 void AppendF32le(std::string& out, const std::vector<float>& values) {
   out.reserve(out.size() + values.size() * 4);
   for (float f : values) {

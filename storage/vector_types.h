@@ -53,6 +53,14 @@ Result<CollectionConfig> DecodeCollection(std::string_view payload);
 std::string VectorNamePrefix(std::string_view collection, uint64_t incarnation);
 std::string VectorRecordName(std::string_view collection, uint64_t incarnation, std::string_view key);
 
+// The parts of a vector record name; nullopt when `name` is not one.
+struct VectorRecordParts {
+  std::string collection;
+  uint64_t incarnation = 0;
+  std::string key;
+};
+std::optional<VectorRecordParts> ParseVectorRecordName(std::string_view name);
+
 struct StoredVector {
   std::vector<float> values;
   std::optional<Value> metadata;  // nullopt: none

@@ -71,7 +71,7 @@ def _strategy(value) -> str:
 
 
 _BUNDLE_MAGIC = b"STRATABUNDLE"
-_BUNDLE_VERSION = 1
+_BUNDLE_VERSIONS = (1, 2)  # 2 added collection and vector records (docs/format.md "Bundles")
 _IMPORT_PIECE = 1 << 20  # bytes per BundleChunk sent on import
 
 
@@ -117,8 +117,11 @@ def validate_bundle_bytes(data: bytes) -> Dict[str, Any]:
     if len(data) < magic + 6:
         raise _bad_bundle("bundle truncated (in the header)")
     (version,) = struct.unpack(">I", data[magic : magic + 4])
-    if version != _BUNDLE_VERSION:
-        raise _bad_bundle(f"unsupported bundle version {version} (this client reads {_BUNDLE_VERSION})")
+    if version not in _BUNDLE_VERSIONS:
+        raise _bad_bundle(
+            f"unsupported bundle version {version} "
+            f"(this client reads {_BUNDLE_VERSIONS[0]} to {_BUNDLE_VERSIONS[-1]})"
+        )
     (name_len,) = struct.unpack(">H", data[magic + 4 : magic + 6])
     pos = magic + 6 + name_len
     if len(data) < pos:

@@ -1,0 +1,106 @@
+#include "storage/branch_sides.h"
+
+#include <algorithm>
+
+#include "storage/event_log.h"
+#include "storage/key_codec.h"
+#include "storage/meta_keys.h"
+#include "storage/value_equality.h"
+
+namespace strata::storage {
+namespace {
+
+// Vector and collection payloads are not CBOR values (storage/vector_types.h).
+bool Opaque(Primitive p) { return p == Primitive::kVector || p == Primitive::kCollection; }
+
+// The event record layout of event_log.h.
+Result<Visible> DecodeEventRecord(std::string_view v) {
+  constexpr size_t kHeader = 8 + 8 + 32 + 32 + 2;
+  if (v.size() < kHeader) return Status::Internal("corrupt event record");
+  Visible out;
+  out.version = ReadU64(v);
+  size_t type_len = (static_cast<uint8_t>(v[80]) << 8) | static_cast<uint8_t>(v[81]);
+  if (v.size() < kHeader + type_len) return Status::Internal("corrupt event record");
+  out.event_type = std::string(v.substr(kHeader, type_len));
+  auto payload = DecodeValue(v.substr(kHeader + type_len));
+  if (!payload.ok()) return payload.status();
+  out.present = true;
+  out.value = std::move(payload).value();
+  return out;
+}
+
+}  // namespace
+
+bool SameVisible(const Visible& x, const Visible& y) {
+  if (x.present != y.present) return false;
+  if (!x.present) return true;
+  if (x.raw || y.raw) return x.raw == y.raw && x.payload == y.payload;
+  return x.event_type == y.event_type && StrictlyEqual(x.value, y.value);
+}
+
+Result<std::map<uint32_t, std::string>> SpaceNames(const Txn& txn, const Databases& dbs) {
+  std::map<uint32_t, std::string> out;
+  Cursor c(txn, dbs.catalog);
+  for (bool ok = c.Seek(kCatalogSpacePrefix); ok && c.key().substr(0, kCatalogSpacePrefix.size()) == kCatalogSpacePrefix;
+       ok = c.Next()) {
+    if (c.value().size() != 4) return Status::Internal("corrupt space record");
+    out.emplace(ReadU32(c.value()), std::string(c.key().substr(kCatalogSpacePrefix.size())));
+  }
+  STRATA_RETURN_IF_ERROR(c.status());
+  return out;
+}
+
+Result<Visible> SideReader::Read(uint32_t space_id, Primitive p, const std::string& name) {
+  auto layers = LayersFor(space_id);
+  if (!layers.ok()) return layers.status();
+  Visible out;
+  if (p == Primitive::kEvent) {
+    uint64_t sequence = ReadU64(name);
+    for (const Layer& layer : **layers) {
+      auto v = txn_.Get(dbs_.records, EventLog::EventKey(layer.branch_id, space_id, sequence));
+      if (!v.ok()) return v.status();
+      if (!v->has_value()) continue;
+      auto e = DecodeEventRecord(**v);
+      if (!e.ok()) return e.status();
+      if (e->version > std::min(at_, layer.max_version)) continue;
+      return e;
+    }
+    return out;
+  }
+  RecordScope scope{*layers, space_id, p};
+  auto rec = RecordStore::Read(txn_, dbs_.records, scope, name, at_);
+  if (!rec.ok()) return rec.status();
+  if (!rec->has_value()) return out;
+  out.version = (*rec)->version;
+  if ((*rec)->tombstone) return out;
+  if (Opaque(p)) {
+    out.raw = true;
+  } else {
+    auto value = DecodeValue((*rec)->payload);
+    if (!value.ok()) return value.status();
+    out.value = std::move(value).value();
+  }
+  out.present = true;
+  out.payload = std::move((*rec)->payload);
+  return out;
+}
+
+Status SideReader::ScanLive(uint32_t space_id, Primitive p, std::string_view prefix,
+                            const std::function<Status(const Record&)>& visit) {
+  auto layers = LayersFor(space_id);
+  if (!layers.ok()) return layers.status();
+  RecordScope scope{*layers, space_id, p};
+  return RecordStore::ScanLive(txn_, dbs_.records, scope, prefix, at_, visit);
+}
+
+Result<const LayerChain*> SideReader::LayersFor(uint32_t space_id) {
+  auto it = per_space_.find(space_id);
+  if (it != per_space_.end()) return &it->second;
+  auto name = space_names_.find(space_id);
+  if (name == space_names_.end()) return Status::Internal("change index names an unknown space");
+  auto layers = Catalog::SpaceLayers(txn_, dbs_, chain_, name->second, at_);
+  if (!layers.ok()) return layers.status();
+  return &per_space_.emplace(space_id, std::move(layers).value()).first->second;
+}
+
+}  // namespace strata::storage
