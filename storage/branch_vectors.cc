@@ -1,5 +1,6 @@
 #include "storage/branch_vectors.h"
 
+#include <algorithm>
 #include <optional>
 
 #include "storage/vector_types.h"
@@ -80,6 +81,30 @@ void Count(BranchDiff& out, bool in_a, bool in_b) {
   } else {
     ++out.modified;
   }
+}
+
+// The version of a side's latest change to a collection since the base: of
+// its collection record, or, while the side still holds the base's collection,
+// of any of its vectors named in `keys`; 0 when the side did not change it.
+// So deleting a collection on one side while the other changed its vectors is
+// a conflict, as deleting a key while the other side changed it is.
+Result<uint64_t> LatestChange(SideReader& side, const SideCollection& c, SideReader* base, const SideCollection& cb,
+                              uint32_t space_id, const std::string& collection, const std::set<std::string>& keys) {
+  if (!SameVisible(c.record, cb.record)) return std::max<uint64_t>(c.record.version, 1);
+  if (!c.config.has_value()) return uint64_t{0};
+  uint64_t latest = 0;
+  for (const std::string& key : keys) {
+    auto v = ReadVector(side, space_id, collection, c, key);
+    if (!v.ok()) return v.status();
+    Visible b;
+    if (base != nullptr) {
+      auto read = ReadVector(*base, space_id, collection, cb, key);
+      if (!read.ok()) return read.status();
+      b = std::move(read).value();
+    }
+    if (!SameVisible(*v, b)) latest = std::max<uint64_t>(latest, std::max<uint64_t>(v->version, 1));
+  }
+  return latest;
 }
 
 // The target takes the source's collection in place of its own (or of none):
@@ -182,7 +207,22 @@ Status PlanVectorMerge(SideReader& source, SideReader& target, SideReader* base,
     }
 
     if (!SameVisible(cs->record, ct->record)) {
-      Decision d = Decide(cs->record, ct->record, cb.record, rule);
+      // Two different collections (or one side has none): one of them is kept whole.
+      auto source_change = LatestChange(source, *cs, base, cb, space_id, collection, keys);
+      if (!source_change.ok()) return source_change.status();
+      auto target_change = LatestChange(target, *ct, base, cb, space_id, collection, keys);
+      if (!target_change.ok()) return target_change.status();
+      Decision d;
+      if (*source_change != 0 && *target_change == 0) {
+        d.take_source = true;
+      } else if (*source_change == 0 && *target_change != 0) {
+        d.take_source = false;
+      } else {
+        Visible s = cs->record, t = ct->record;  // the rule sees each side's latest change
+        s.version = *source_change;
+        t.version = *target_change;
+        d = {rule(s, t), true};
+      }
       if (d.conflict) {
         conflicts.push_back({space, "collection", collection, ShownCollection(*cs), ShownCollection(*ct),
                              d.take_source ? "source" : "target"});

@@ -5,9 +5,12 @@
 // name carries the incarnation, so vectors are compared and merged per
 // (space, collection, key) under the incarnation each side has live, never
 // across incarnations:
-// - the collection record itself is merged like any record (three-way,
-//   compared byte for byte, so a collection deleted and created again is a
-//   change even with the same settings);
+// - the collection is merged three-way as a whole: a side changed it when
+//   its collection record differs from the base's (compared byte for byte, so
+//   a collection deleted and created again is a change even with the same
+//   settings) or, still holding the base's collection, it changed one of its
+//   vectors; when both sides hold different collections and both changed
+//   them, that is one conflict, of primitive "collection";
 // - when the target keeps the collection and the source has the same one,
 //   each vector named by the change ranges is merged three-way, with
 //   conflicts reported per vector;
@@ -16,7 +19,8 @@
 //   live vector of the source's collection is copied: a collection is
 //   replaced whole, never mixed with vectors of another dimension or metric;
 // - when the target keeps a collection the source does not share, the
-//   source's vector changes do not apply (they belong to another collection).
+//   source's vector changes do not apply (they belong to another collection;
+//   if the source changed them, that was the conflict above).
 #pragma once
 
 #include <cstdint>

@@ -246,8 +246,8 @@ TEST_F(BranchVectorsTest, ACollectionCreatedOnTheSourceArrivesWithAllItsVectors)
 TEST_F(BranchVectorsTest, ACollectionDeletedOnTheSourceIsDeletedOnTheTarget) {
   Create("default", "docs");
   Upsert("default", "docs", "a", {1, 0, 0});
+  Upsert("default", "docs", "b", {0, 1, 0});
   Fork("default", "feature");
-  Upsert("default", "docs", "target_only", {0, 1, 0});  // the target's own vector goes with the collection
   DeleteCollection("feature", "docs");
   uint64_t keys_before = LiveKeys("default");
 
@@ -258,46 +258,83 @@ TEST_F(BranchVectorsTest, ACollectionDeletedOnTheSourceIsDeletedOnTheTarget) {
   // Created again, it is empty: the old vectors never come back.
   Create("default", "docs");
   EXPECT_TRUE(Embedding("default", "docs", "a").empty());
-  EXPECT_TRUE(Embedding("default", "docs", "target_only").empty());
+}
+
+TEST_F(BranchVectorsTest, DeletingACollectionWhoseVectorsTheOtherSideChangedIsAConflict) {
+  Create("default", "docs");
+  Upsert("default", "docs", "a", {1, 0, 0});
+  Fork("default", "feature");
+  Upsert("default", "docs", "target_only", {0, 1, 0});  // the target changed the collection
+  DeleteCollection("feature", "docs");                  // the source deleted it, later
+
+  auto strict = branches().Merge("feature", "default", "strict");
+  ASSERT_FALSE(strict.ok());
+  EXPECT_NE(strict.status().message().find("collection \"docs\""), std::string::npos) << strict.status().message();
+
+  EXPECT_EQ(Stats("default", "docs").count, 2u);  // strict wrote nothing
+
+  BranchMergeResult later = Merge("feature", "default");  // last writer: the delete
+  ASSERT_EQ(later.conflicts.size(), 1u);
+  EXPECT_EQ(later.conflicts[0].primitive, "collection");
+  EXPECT_TRUE(later.conflicts[0].source_value.is_null());  // deleted there
+  EXPECT_EQ(later.conflicts[0].target_value["dimension"], 3);
+  EXPECT_EQ(later.conflicts[0].resolution, "source");
+  EXPECT_FALSE(HasCollection("default", "docs"));
 }
 
 TEST_F(BranchVectorsTest, ACollectionReplacedOnTheSourceReplacesTheTargetsWhole) {
   Create("default", "docs", 3);
   Upsert("default", "docs", "a", {1, 0, 0});
+  Upsert("default", "docs", "old", {0, 1, 0});
   Fork("default", "feature");
-  Upsert("default", "docs", "target_added", {0, 1, 0});  // into the old collection
   DeleteCollection("feature", "docs");
   Create("feature", "docs", 2);  // another dimension
   Upsert("feature", "docs", "a", {1, 1});
   Upsert("feature", "docs", "b", {1, 2});
+  uint64_t keys_before = LiveKeys("default");
 
   BranchMergeResult r = Merge("feature", "default");
-  EXPECT_TRUE(r.conflicts.empty());  // only the source changed the collection itself
+  EXPECT_TRUE(r.conflicts.empty());  // only the source changed the collection
   CollectionInfo info = Stats("default", "docs");
   EXPECT_EQ(info.config.dimension, 2u);
   EXPECT_EQ(info.count, 2u);
+  EXPECT_EQ(LiveKeys("default"), keys_before);  // two went, two came
   EXPECT_EQ(Embedding("default", "docs", "a"), (std::vector<float>{1, 1}));
-  EXPECT_TRUE(Embedding("default", "docs", "target_added").empty());
+  EXPECT_TRUE(Embedding("default", "docs", "old").empty());
   std::vector<std::string> found = SearchKeys("default", "docs", {1, 2});
   EXPECT_EQ(found, (std::vector<std::string>{"b", "a"}));
 }
 
-TEST_F(BranchVectorsTest, TheTargetKeepsItsOwnNewCollectionAndIgnoresChangesToTheOldOne) {
-  Create("default", "docs", 3);
-  Upsert("default", "docs", "a", {1, 0, 0});
-  Fork("default", "feature");
-  DeleteCollection("default", "docs");
-  Create("default", "docs", 2);
-  Upsert("default", "docs", "mine", {1, 1});
-  Upsert("feature", "docs", "theirs", {0, 0, 1});  // into the collection the target replaced
+TEST_F(BranchVectorsTest, ACollectionReplacedOnOneSideAndChangedOnTheOtherIsOneConflict) {
+  for (const char* strategy : {"target_wins", "source_wins"}) {
+    SCOPED_TRACE(strategy);
+    std::string target = std::string("t-") + strategy, source = std::string("s-") + strategy;
+    Fork("default", target);
+    Create(target, "docs", 3);
+    Upsert(target, "docs", "a", {1, 0, 0});
+    Fork(target, source);
+    DeleteCollection(target, "docs");
+    Create(target, "docs", 2);
+    Upsert(target, "docs", "mine", {1, 1});
+    Upsert(source, "docs", "theirs", {0, 0, 1});
 
-  BranchMergeResult r = Merge("feature", "default");
-  EXPECT_TRUE(r.conflicts.empty());
-  EXPECT_EQ(r.keys_applied, 0u);
-  CollectionInfo info = Stats("default", "docs");
-  EXPECT_EQ(info.config.dimension, 2u);
-  EXPECT_EQ(info.count, 1u);
-  EXPECT_TRUE(Embedding("default", "docs", "theirs").empty());
+    BranchMergeResult r = Merge(source, target, strategy);
+    ASSERT_EQ(r.conflicts.size(), 1u);
+    EXPECT_EQ(r.conflicts[0].primitive, "collection");
+    CollectionInfo info = Stats(target, "docs");
+    if (std::string(strategy) == "target_wins") {
+      EXPECT_EQ(r.keys_applied, 0u);
+      EXPECT_EQ(info.config.dimension, 2u);
+      EXPECT_EQ(info.count, 1u);
+      EXPECT_TRUE(Embedding(target, "docs", "theirs").empty());
+    } else {
+      EXPECT_EQ(info.config.dimension, 3u);
+      EXPECT_EQ(info.count, 2u);  // the source's collection, whole: "a" and "theirs"
+      EXPECT_EQ(Embedding(target, "docs", "theirs"), (std::vector<float>{0, 0, 1}));
+      EXPECT_TRUE(Embedding(target, "docs", "mine").empty());
+      EXPECT_EQ(SearchKeys(target, "docs", {0, 0, 1}).front(), "theirs");
+    }
+  }
 }
 
 TEST_F(BranchVectorsTest, CollectionsCreatedOnBothSidesConflict) {
