@@ -9,6 +9,9 @@
 #include "storage/change_index.h"
 #include "storage/key_codec.h"
 #include "storage/meta_keys.h"
+#include "storage/record_store.h"
+#include "storage/text_extract.h"
+#include "storage/text_index.h"
 
 namespace strata::storage {
 namespace {
@@ -142,6 +145,7 @@ struct Walk {
 struct Drop {
   std::string key;
   bool keep_change_entry = false;
+  std::string value;  // a live version of a searchable primitive: its postings go too
 };
 
 // One chunk: walks up to `budget` records from walk.resume, then deletes what
@@ -212,7 +216,8 @@ Status PruneChunk(EngineCore& core, WriteContext& ctx, const RetentionPolicy& po
         walk.tombstone_candidate = true;
         walk.tombstone_key = std::string(key);
       } else if (!keep) {
-        drops.push_back({std::string(key), false});
+        bool indexed = !tombstone && IsIndexedRecordPrimitive(p);
+        drops.push_back({std::string(key), false, indexed ? std::string(c.value()) : std::string()});
         // Reads at [version, newer) now see something else, if anyone can read there.
         if (reads.read && reads.max_cap >= version) horizon = std::max(horizon, walk.newer);
       } else if (walk.rank > 0) {
@@ -230,6 +235,15 @@ Status PruneChunk(EngineCore& core, WriteContext& ctx, const RetentionPolicy& po
   }
 
   for (const Drop& d : drops) {
+    if (!d.value.empty()) {
+      auto rec = RecordStore::Decode(d.key, d.value);
+      if (!rec.ok()) return rec.status();
+      Primitive p = static_cast<Primitive>(static_cast<uint8_t>(d.key[8]));
+      STRATA_RETURN_IF_ERROR(TextIndex::OnRecordPruned(txn, dbs.records, ReadU32(d.key),
+                                                       ReadU32(std::string_view(d.key).substr(4)), p, rec->name,
+                                                       rec->version, rec->payload));
+      ++result.postings_versions_removed;
+    }
     STRATA_RETURN_IF_ERROR(txn.Del(dbs.records, d.key));
     if (!d.keep_change_entry) {
       STRATA_RETURN_IF_ERROR(ChangeIndex::RemoveForRecord(txn, dbs.records, d.key));

@@ -58,6 +58,7 @@ struct PruneResult {
   uint64_t versions_removed = 0;        // records dropped (tombstones included)
   uint64_t names_removed = 0;           // deleted names dropped with all their records
   uint64_t change_entries_removed = 0;
+  uint64_t postings_versions_removed = 0;  // dropped versions whose search postings went with them
   uint64_t clock_entries_removed = 0;   // as_of lookup entries below the retained history
   uint64_t records_examined = 0;
   uint64_t commits = 0;                 // writer requests the run took

@@ -238,6 +238,16 @@ Status TextIndex::OnRecordWrite(Txn& txn, MDB_dbi records, uint32_t branch_id, u
   return Reindex(txn, records, NameRef(branch_id, space_id, primitive, name), old_doc, old_version, new_doc, version);
 }
 
+Status TextIndex::OnRecordPruned(Txn& txn, MDB_dbi records, uint32_t branch_id, uint32_t space_id,
+                                 Primitive primitive, std::string_view name, uint64_t version,
+                                 std::string_view payload) {
+  if (!IsIndexedRecordPrimitive(primitive)) return Status::Ok();
+  DocTerms d = Analyze(RecordText(primitive, payload));
+  EntityRef e = NameRef(branch_id, space_id, primitive, name);
+  for (const auto& [term, tf] : d.tf) STRATA_RETURN_IF_ERROR(txn.Del(records, PostingKey(e, term, version)));
+  return Status::Ok();
+}
+
 Status TextIndex::OnEventWrite(Txn& txn, MDB_dbi records, uint32_t branch_id, uint32_t space_id, uint64_t sequence,
                                uint64_t version, std::string_view type, const Value& payload) {
   // A branch whose space was deleted restarts its log at 0 over its own old events.

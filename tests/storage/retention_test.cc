@@ -132,6 +132,43 @@ TEST_F(RetentionTest, CountRuleKeepsTheNewestVersionsOfEachName) {
   EXPECT_EQ(Prune(Versions(2)).versions_removed, 0u);
 }
 
+// Search postings of the records in the database (every branch and space).
+size_t CountPostings(Engine& engine) {
+  auto txn = Txn::BeginRead(engine.core().env());
+  EXPECT_TRUE(txn.ok());
+  if (!txn.ok()) return 0;
+  size_t n = 0;
+  Cursor c(*txn, engine.core().dbs().records);
+  for (bool ok = c.First(); ok; ok = c.Next()) {
+    if (c.key().size() > 8 && static_cast<uint8_t>(c.key()[8]) == static_cast<uint8_t>(Primitive::kTextPosting)) ++n;
+  }
+  return n;
+}
+
+TEST_F(RetentionTest, DroppedVersionsTakeTheirSearchPostingsWithThem) {
+  for (int i = 0; i < 10; ++i) MustPut("doc", Value("common word" + std::to_string(i)));
+  MustPut("other", Value("common unrelated"));
+  size_t before = CountPostings(*engine_);
+  EXPECT_EQ(before, 10u * 2 + 2);  // two terms per version
+
+  PruneResult r = Prune(Versions(1));
+  EXPECT_EQ(r.versions_removed, 9u);
+  EXPECT_EQ(r.postings_versions_removed, 9u);
+  EXPECT_EQ(CountPostings(*engine_), 2u + 2);  // the current "doc" and "other"
+
+  // Search answers as before: the current version only, statistics intact.
+  auto hits = engine_->search().Search(Scope{}, "word9", 10, {}, std::nullopt);
+  ASSERT_TRUE(hits.ok()) << hits.status().message();
+  ASSERT_EQ(hits->size(), 1u);
+  EXPECT_EQ((*hits)[0].entity, "doc");
+  auto old = engine_->search().Search(Scope{}, "word3", 10, {}, std::nullopt);
+  ASSERT_TRUE(old.ok());
+  EXPECT_TRUE(old->empty());
+  auto common = engine_->search().Search(Scope{}, "common", 10, {}, std::nullopt);
+  ASSERT_TRUE(common.ok());
+  EXPECT_EQ(common->size(), 2u);
+}
+
 TEST_F(RetentionTest, AsOfInsideTheRetainedHistoryIsAnsweredAndBeforeItRefused) {
   std::vector<int64_t> stamps;
   for (int i = 0; i < 6; ++i) {
