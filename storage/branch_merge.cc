@@ -415,19 +415,12 @@ Result<BranchMergeResult> BranchStore::Merge(std::string_view source, std::strin
         if (!vb.ok()) return vb.status();
         base = std::move(vb).value();
       }
-      bool source_changed = !SameVisible(*vs, base);
-      bool target_changed = !SameVisible(*vt, base);
-      bool take_source = false;
-      if (source_changed && !target_changed) {
-        take_source = true;
-      } else if (target_changed && !source_changed) {
-        take_source = false;
-      } else {
-        take_source = rule(*vs, *vt);
+      MergeDecision d = DecideThreeWay(*vs, *vt, base, rule);
+      if (d.conflict) {
         out.conflicts.push_back({space_names->at(space_id), PrimitiveName(p), name, Shown(*vs), Shown(*vt),
-                                 take_source ? "source" : "target"});
+                                 d.take_source ? "source" : "target"});
       }
-      if (take_source) applies.push_back({space_id, p, name, std::move(vs).value(), vt->present});
+      if (d.take_source) applies.push_back({space_id, p, name, std::move(vs).value(), vt->present});
     }
     std::vector<PlannedWrite> vector_writes;
     STRATA_RETURN_IF_ERROR(PlanVectorMerge(side_s, side_t, side_base ? &*side_base : nullptr, vector_groups,

@@ -38,6 +38,15 @@ bool SameVisible(const Visible& x, const Visible& y) {
   return x.event_type == y.event_type && StrictlyEqual(x.value, y.value);
 }
 
+MergeDecision DecideThreeWay(const Visible& source, const Visible& target, const Visible& base,
+                             const ConflictRule& rule) {
+  bool source_changed = !SameVisible(source, base);
+  bool target_changed = !SameVisible(target, base);
+  if (source_changed && !target_changed) return {true, false};
+  if (target_changed && !source_changed) return {false, false};
+  return {rule(source, target), true};
+}
+
 Result<std::map<uint32_t, std::string>> SpaceNames(const Txn& txn, const Databases& dbs) {
   std::map<uint32_t, std::string> out;
   Cursor c(txn, dbs.catalog);

@@ -34,6 +34,20 @@ struct Visible {
 // collection records byte for byte.
 bool SameVisible(const Visible& x, const Visible& y);
 
+// Decides a conflict (both sides changed a name differently): true keeps the
+// source's side. The merge strategy.
+using ConflictRule = std::function<bool(const Visible& source, const Visible& target)>;
+
+struct MergeDecision {
+  bool take_source = false;
+  bool conflict = false;
+};
+
+// The three-way rule of every merged name: a side that alone changed it from
+// the base wins; when both did, `rule` decides and it is a conflict.
+MergeDecision DecideThreeWay(const Visible& source, const Visible& target, const Visible& base,
+                             const ConflictRule& rule);
+
 // Space id -> space name, for every space the database has.
 Result<std::map<uint32_t, std::string>> SpaceNames(const Txn& txn, const Databases& dbs);
 

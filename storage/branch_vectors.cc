@@ -56,21 +56,6 @@ Result<Value> ShownVector(const Visible& v) {
 
 std::string DisplayName(const std::string& collection, const std::string& key) { return collection + "/" + key; }
 
-// The three-way rule of every merged name: a side that alone changed it from
-// the base wins; when both did, `rule` decides and it is a conflict.
-struct Decision {
-  bool take_source = false;
-  bool conflict = false;
-};
-
-Decision Decide(const Visible& s, const Visible& t, const Visible& base, const ConflictRule& rule) {
-  bool source_changed = !SameVisible(s, base);
-  bool target_changed = !SameVisible(t, base);
-  if (source_changed && !target_changed) return {true, false};
-  if (target_changed && !source_changed) return {false, false};
-  return {rule(s, t), true};
-}
-
 const char* ChangeOf(bool in_a, bool in_b) { return !in_a ? "added" : !in_b ? "removed" : "modified"; }
 
 void Count(BranchDiff& out, bool in_a, bool in_b) {
@@ -212,7 +197,7 @@ Status PlanVectorMerge(SideReader& source, SideReader& target, SideReader* base,
       if (!source_change.ok()) return source_change.status();
       auto target_change = LatestChange(target, *ct, base, cb, space_id, collection, keys);
       if (!target_change.ok()) return target_change.status();
-      Decision d;
+      MergeDecision d;
       if (*source_change != 0 && *target_change == 0) {
         d.take_source = true;
       } else if (*source_change == 0 && *target_change != 0) {
@@ -252,7 +237,7 @@ Status PlanVectorMerge(SideReader& source, SideReader& target, SideReader* base,
         if (!read.ok()) return read.status();
         vb = std::move(read).value();
       }
-      Decision d = Decide(*vs, *vt, vb, rule);
+      MergeDecision d = DecideThreeWay(*vs, *vt, vb, rule);
       if (d.conflict) {
         auto shown_s = ShownVector(*vs);
         if (!shown_s.ok()) return shown_s.status();

@@ -56,10 +56,6 @@ struct PlannedWrite {
   int live_delta = 0;  // +1: a vector appears on the target; -1: one goes
 };
 
-// Decides a conflict (both sides changed the name differently): true keeps
-// the source's side.
-using ConflictRule = std::function<bool(const Visible& source, const Visible& target)>;
-
 // The writes that merge the vectors of `groups` from `source` into `target`
 // (`base`: the common ancestor's side, nullptr when there is none). Conflicts
 // are appended to `conflicts` with the side `rule` chose.
