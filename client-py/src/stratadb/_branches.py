@@ -257,7 +257,10 @@ class BranchesMixin:
         "modified"}, "entries": [{"space", "primitive", "key", "change",
         "value_a", "value_b"}], "unrelated"}: "added" is in b only, "removed"
         in a only; an absent side's value is None. Event entries are keyed by
-        the decimal sequence, with values {"event_type", "value"}.
+        the decimal sequence, with values {"event_type", "value"}. Vector
+        entries are keyed "<collection>/<key>", with values {"embedding",
+        "metadata"}; collection entries show {"dimension", "metric", "m",
+        "ef_construction", "created_version"}.
         `unrelated` is True when the branches share no ancestor (a two-way
         comparison). Raises NotFoundError for a missing branch.
         """
@@ -288,7 +291,10 @@ class BranchesMixin:
         Strategies: "last_writer_wins" (default), "source_wins", "target_wins",
         "strict". Returns {"source", "target", "strategy", "keys_applied",
         "conflicts": [{"space", "primitive", "key", "source_value",
-        "target_value", "resolution"}], "version", "unrelated"}. Raises
+        "target_value", "resolution"}], "version", "unrelated"}. Vectors merge
+        one by one while both sides hold the same collection; a collection
+        deleted or re-created on one side is merged whole (a "collection"
+        conflict when the other side changed it too). Raises
         ConflictError for conflicts under "strict" (nothing is written),
         ValidationError for an unknown strategy or source == target,
         NotFoundError for a missing branch.
