@@ -8,7 +8,7 @@
 namespace strata::server {
 namespace {
 
-// What Search and BatchSearch share: k, metric, filters, as_of, ef.
+// What Search and BatchSearch share: k, metric, filters, as_of, ef, include_metadata.
 template <typename Request>
 storage::Result<storage::VectorSearchOptions> SearchOptionsOf(const Request& req) {
   storage::VectorSearchOptions options;
@@ -21,10 +21,15 @@ storage::Result<storage::VectorSearchOptions> SearchOptionsOf(const Request& req
   options.filters = std::move(filters).value();
   options.as_of = AsOf(req.has_as_of(), req.as_of());
   options.ef = req.ef();
+  // Unset means true: the spec's results carry metadata.
+  options.include_metadata = !req.has_include_metadata() || req.include_metadata();
   return options;
 }
 
+// Matches without metadata (include_metadata false) come from storage with
+// it null, so nothing is converted for them.
 void FillMatches(const std::vector<storage::VectorMatch>& matches, v1::VectorSearchResponse* out) {
+  out->mutable_matches()->Reserve(static_cast<int>(matches.size()));
   for (const auto& m : matches) ToProto(m, out->add_matches());
 }
 

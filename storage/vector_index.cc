@@ -214,18 +214,18 @@ uint64_t VectorIndex::SlotBytesOf(const Slot& slot) {
   return bytes;
 }
 
-VectorMatch VectorIndex::MatchOf(uint64_t label, float raw) const {
+VectorMatch VectorIndex::MatchOf(uint64_t label, float raw, bool include_metadata) const {
   const Slot& slot = slots_[label];
   VectorMatch m;
   m.key = slot.key;
   m.distance = RawToDistance(raw);
   m.score = ScoreFromDistance(identity_.config.metric, m.distance);
-  m.metadata = slot.metadata;
+  if (include_metadata) m.metadata = slot.metadata;
   return m;
 }
 
-std::vector<VectorMatch> VectorIndex::ExactScan(const float* query, size_t k,
-                                                const std::vector<Filter>& filters) const {
+std::vector<VectorMatch> VectorIndex::ExactScan(const float* query, size_t k, const std::vector<Filter>& filters,
+                                                bool include_metadata) const {
   std::vector<std::pair<float, uint64_t>> hits;
   for (uint64_t label = 0; label < slots_.size(); ++label) {
     const Slot& slot = slots_[label];
@@ -240,12 +240,13 @@ std::vector<VectorMatch> VectorIndex::ExactScan(const float* query, size_t k,
   std::partial_sort(hits.begin(), hits.begin() + n, hits.end(), by_distance);
   std::vector<VectorMatch> out;
   out.reserve(n);
-  for (size_t i = 0; i < n; ++i) out.push_back(MatchOf(hits[i].second, hits[i].first));
+  for (size_t i = 0; i < n; ++i) out.push_back(MatchOf(hits[i].second, hits[i].first, include_metadata));
   return out;
 }
 
 Result<std::vector<VectorMatch>> VectorIndex::Search(const std::vector<float>& query_in, size_t k, size_t ef,
-                                                     const std::vector<Filter>& filters, SearchPlan* plan) const {
+                                                     const std::vector<Filter>& filters, bool include_metadata,
+                                                     SearchPlan* plan) const {
   std::shared_lock lock(mu_);
   std::vector<VectorMatch> out;
   if (!built_ || !graph_) return Status::Internal("vector index is not built");
@@ -255,7 +256,9 @@ Result<std::vector<VectorMatch>> VectorIndex::Search(const std::vector<float>& q
   {
     if (filters.empty()) {
       if (plan) *plan = SearchPlan::kHnsw;
-      for (auto& [raw, label] : graph_->Search(query.data(), std::min(k, live), ef)) out.push_back(MatchOf(label, raw));
+      for (auto& [raw, label] : graph_->Search(query.data(), std::min(k, live), ef)) {
+        out.push_back(MatchOf(label, raw, include_metadata));
+      }
       std::sort(out.begin(), out.end(), Better);
       return out;
     }
@@ -273,7 +276,7 @@ Result<std::vector<VectorMatch>> VectorIndex::Search(const std::vector<float>& q
     }
     if (selectivity < kExactSelectivity) {
       if (plan) *plan = SearchPlan::kExactFiltered;
-      return ExactScan(query.data(), k, filters);
+      return ExactScan(query.data(), k, filters, include_metadata);
     }
     // HNSW with over-fetch, growing until k matches are found; exact when the
     // fetch would cover a large part of the collection anyway.
@@ -282,23 +285,29 @@ Result<std::vector<VectorMatch>> VectorIndex::Search(const std::vector<float>& q
     while (true) {
       if (fetch * 2 >= live) {
         if (plan) *plan = SearchPlan::kExactFiltered;
-        return ExactScan(query.data(), k, filters);
+        return ExactScan(query.data(), k, filters, include_metadata);
       }
       auto candidates = graph_->Search(query.data(), fetch, std::max(ef, fetch));
       out.clear();
       for (auto& [raw, label] : candidates) {
         if (!MatchesAll(filters, slots_[label].metadata)) continue;
-        out.push_back(MatchOf(label, raw));
+        out.push_back(MatchOf(label, raw, /*include_metadata=*/false));  // only the k kept get theirs
       }
       if (out.size() >= k) break;
       if (candidates.size() < fetch) {  // the graph has nothing more to give
         if (plan) *plan = SearchPlan::kExactFiltered;
-        return ExactScan(query.data(), k, filters);
+        return ExactScan(query.data(), k, filters, include_metadata);
       }
       fetch *= 4;
     }
     std::sort(out.begin(), out.end(), Better);
     out.resize(std::min(out.size(), k));
+    if (include_metadata) {
+      for (auto& m : out) {
+        auto it = by_key_.find(m.key);
+        if (it != by_key_.end()) m.metadata = slots_[it->second].metadata;
+      }
+    }
     return out;
   }
 }

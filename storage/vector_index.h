@@ -81,9 +81,11 @@ class VectorIndex {
   // Top-k by the collection's metric. `query` has the collection's dimension.
   // With filters, returns min(k, matches) results (exact scan of the matching
   // set when it is small, else HNSW with growing over-fetch). `plan` reports
-  // which way was taken.
+  // which way was taken. `include_metadata` false leaves every match's
+  // metadata null (no copy of it is made).
   Result<std::vector<VectorMatch>> Search(const std::vector<float>& query, size_t k, size_t ef,
-                                          const std::vector<Filter>& filters, SearchPlan* plan = nullptr) const;
+                                          const std::vector<Filter>& filters, bool include_metadata = true,
+                                          SearchPlan* plan = nullptr) const;
 
   IndexFigures figures() const;
 
@@ -124,8 +126,9 @@ class VectorIndex {
   Status EnsureCapacity(size_t additional);
   std::vector<float> Prepared(const std::vector<float>& v) const;
   double RawToDistance(float raw) const;
-  std::vector<VectorMatch> ExactScan(const float* query, size_t k, const std::vector<Filter>& filters) const;
-  VectorMatch MatchOf(uint64_t label, float raw) const;
+  std::vector<VectorMatch> ExactScan(const float* query, size_t k, const std::vector<Filter>& filters,
+                                     bool include_metadata) const;
+  VectorMatch MatchOf(uint64_t label, float raw, bool include_metadata) const;
   static uint64_t SlotBytesOf(const Slot& slot);
 
   const IndexIdentity identity_;

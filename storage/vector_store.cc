@@ -45,11 +45,15 @@ Status CheckInput(const VectorInput& in, size_t index, bool batch) {
 }
 
 // Brute force over the records visible in `view`: the answer for as_of and
-// for a metric other than the collection's.
+// for a metric other than the collection's. Each record's key and metadata
+// are kept once (not once per query), and metadata is copied only into the
+// k matches each query keeps, when asked for.
 Result<std::vector<std::vector<VectorMatch>>> ExactFromRecords(const ReadView& view, const std::string& prefix,
                                                                const std::vector<std::vector<float>>& queries,
                                                                Metric metric, const VectorSearchOptions& options) {
-  std::vector<std::vector<VectorMatch>> results(queries.size());
+  std::vector<std::string> keys;
+  std::vector<Value> metadata_of;  // by record index, when options.include_metadata
+  std::vector<std::vector<std::pair<double, uint32_t>>> hits(queries.size());  // (distance, record index)
   Status st = RecordStore::ScanLive(
       view.txn, view.records_dbi, view.records(Primitive::kVector), prefix, view.version,
       [&](const Record& rec) -> Status {
@@ -57,25 +61,33 @@ Result<std::vector<std::vector<VectorMatch>>> ExactFromRecords(const ReadView& v
         if (!v.ok()) return v.status();
         Value metadata = v->metadata ? std::move(*v->metadata) : Value();
         if (!MatchesAll(options.filters, metadata)) return Status::Ok();
+        auto index = static_cast<uint32_t>(keys.size());
+        keys.push_back(rec.name.substr(prefix.size()));
+        if (options.include_metadata) metadata_of.push_back(std::move(metadata));
         for (size_t q = 0; q < queries.size(); ++q) {
           if (v->values.size() != queries[q].size()) continue;
-          VectorMatch m;
-          m.key = rec.name.substr(prefix.size());
-          m.distance = Distance(metric, queries[q].data(), v->values.data(), queries[q].size());
-          m.score = ScoreFromDistance(metric, m.distance);
-          m.metadata = metadata;
-          results[q].push_back(std::move(m));
+          hits[q].emplace_back(Distance(metric, queries[q].data(), v->values.data(), queries[q].size()), index);
         }
         return Status::Ok();
       });
   if (!st.ok()) return st;
-  for (auto& r : results) {
-    auto better = [](const VectorMatch& a, const VectorMatch& b) {
-      return a.distance != b.distance ? a.distance < b.distance : a.key < b.key;
+  std::vector<std::vector<VectorMatch>> results(queries.size());
+  for (size_t q = 0; q < queries.size(); ++q) {
+    auto& h = hits[q];
+    auto better = [&](const std::pair<double, uint32_t>& a, const std::pair<double, uint32_t>& b) {
+      return a.first != b.first ? a.first < b.first : keys[a.second] < keys[b.second];
     };
-    size_t n = std::min(options.k, r.size());
-    std::partial_sort(r.begin(), r.begin() + n, r.end(), better);
-    r.resize(n);
+    size_t n = std::min(options.k, h.size());
+    std::partial_sort(h.begin(), h.begin() + n, h.end(), better);
+    results[q].reserve(n);
+    for (size_t i = 0; i < n; ++i) {
+      VectorMatch m;
+      m.key = keys[h[i].second];
+      m.distance = h[i].first;
+      m.score = ScoreFromDistance(metric, m.distance);
+      if (options.include_metadata) m.metadata = metadata_of[h[i].second];
+      results[q].push_back(std::move(m));
+    }
   }
   return results;
 }
@@ -414,7 +426,7 @@ Result<std::vector<std::vector<VectorMatch>>> VectorStore::SearchMany(const Scop
   const VectorIndex& idx = **index;
   ParallelFor(queries.size(), kQueriesPerThread, [&](size_t i) {
     SearchPlan plan = SearchPlan::kHnsw;
-    auto r = idx.Search(queries[i], options.k, ef, options.filters, &plan);
+    auto r = idx.Search(queries[i], options.k, ef, options.filters, options.include_metadata, &plan);
     if (!r.ok()) {
       errors[i] = r.status();
       return;

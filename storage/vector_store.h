@@ -56,6 +56,9 @@ struct VectorSearchOptions {
   std::vector<Filter> filters;
   std::optional<int64_t> as_of;
   uint32_t ef = 0;  // 0: kDefaultEf
+  // False: matches carry no metadata (VectorMatch::metadata stays null), on
+  // every path (index, exact, as_of, filtered); filters still see it.
+  bool include_metadata = true;
 };
 
 inline constexpr size_t kMaxSearchK = 10000;

@@ -20,16 +20,17 @@ def _stratad_client(address, collection, queries, k, start_at):
     """One spawned client: warm up, wait for `start_at`, search every query."""
     from stratadb import Strata
 
+    # Ids only, like the peers' clients (systems.NOTE).
     with Strata.open(address, timeout=120) as db:
         for q in queries[:3]:
-            db.vector_search(collection, q, k)
+            db.vector_search(collection, q, k, include_metadata=False)
         while time.time() < start_at:
             time.sleep(0.001)
         begin = time.time()
         latencies = []
         for q in queries:
             t0 = time.perf_counter()
-            db.vector_search(collection, q, k)
+            db.vector_search(collection, q, k, include_metadata=False)
             latencies.append(time.perf_counter() - t0)
         return begin, time.time(), latencies
 

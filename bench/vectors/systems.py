@@ -5,6 +5,10 @@ Each adapter is built from a Dataset with the same HNSW settings (M=16,
 ef_construction=200, search ef=100, cosine) and answers searches as base
 row numbers, so recall is computed the same way for all. Row i carries the
 metadata {"bucket": i % 100}; `filtered` searches one bucket (1% of rows).
+
+Like for like: the peers answer ids only (hnswlib labels, chromadb with
+include=[]), so stratad searches with include_metadata=False too (NOTE
+below); `search_with_metadata` measures its default answer beside it.
 """
 
 import os
@@ -15,6 +19,7 @@ import numpy as np
 import clients
 
 M, EF_CONSTRUCTION, EF_SEARCH = 16, 200, 100
+NOTE = "stratad searches without metadata (include_metadata=False), like the peers; its default with-metadata p50 is its own row"
 COLLECTION = "bench"
 UPSERT_CHUNK = 2000  # vectors per batch-upsert call (about 1 MB at dim 128)
 
@@ -45,14 +50,19 @@ class StratadSystem:
         return time.perf_counter() - t0
 
     def search(self, q, k):
+        return [int(r["key"]) for r in self.db.vector_search(COLLECTION, q, k, include_metadata=False)]
+
+    def search_with_metadata(self, q, k):
+        """The default answer (each match's metadata decoded), for its own row."""
         return [int(r["key"]) for r in self.db.vector_search(COLLECTION, q, k)]
 
     def batch_search(self, queries, k):
-        return [[int(r["key"]) for r in res] for res in self.db.vector_batch_search(COLLECTION, queries, k)]
+        results = self.db.vector_batch_search(COLLECTION, queries, k, include_metadata=False)
+        return [[int(r["key"]) for r in res] for res in results]
 
     def filtered(self, q, k, bucket):
         where = [{"field": "bucket", "op": "eq", "value": bucket}]
-        return [int(r["key"]) for r in self.db.vector_search(COLLECTION, q, k, filters=where)]
+        return [int(r["key"]) for r in self.db.vector_search(COLLECTION, q, k, filters=where, include_metadata=False)]
 
     def clients(self, query_sets, k):
         return clients.stratad_clients(self.server.address, COLLECTION, query_sets, k)

@@ -429,6 +429,54 @@ def test_search_as_of(db, coll):
     assert [r["key"] for r in old_batch[0]] == ["a", "b"]
 
 
+def test_search_without_metadata(db, coll):
+    """include_metadata=False: same keys, scores and distances, every
+    "metadata" None (same dict shape); filters still apply to the stored
+    metadata; the single, batch, filtered, metric-override and as_of paths."""
+    db.vector_batch_upsert(
+        coll,
+        [("a", [1, 0, 0, 0], {"gen": 1}), ("b", [1, 1, 0, 0], {"gen": 2}), ("c", [0, 1, 0, 0])],
+    )
+    then = db.vector_get(coll, "c")["timestamp"]
+    query = np.array([1, 0.1, 0, 0], dtype=np.float32)
+    where = [{"field": "gen", "op": "gte", "value": 2}]
+    cases = [
+        ({}, ["a", "b", "c"]),
+        ({"filters": where}, ["b"]),
+        ({"metric": "euclidean"}, ["a", "b", "c"]),
+        ({"as_of": then}, ["a", "b", "c"]),
+        ({"as_of": then, "filters": where}, ["b"]),
+    ]
+    for options, keys in cases:
+        with_metadata = db.vector_search(coll, query, 3, **options)
+        without = db.vector_search(coll, query, 3, include_metadata=False, **options)
+        assert [r["key"] for r in without] == keys, options
+        assert [r["key"] for r in with_metadata] == keys, options
+        for full, bare in zip(with_metadata, without):
+            assert set(bare) == {"key", "score", "distance", "metadata"}
+            assert bare["metadata"] is None
+            assert (bare["score"], bare["distance"]) == (full["score"], full["distance"])
+        assert [r["metadata"] for r in with_metadata][: len(keys)] == [
+            {"a": {"gen": 1}, "b": {"gen": 2}, "c": None}[k] for k in keys
+        ]
+    explicit = db.vector_search(coll, query, 3, include_metadata=True)
+    assert explicit == db.vector_search(coll, query, 3)
+
+    batches = db.vector_batch_search(coll, [[1, 0, 0, 0], [0, 1, 0, 0]], 2, include_metadata=False)
+    assert [[r["key"] for r in res] for res in batches] == [["a", "b"], ["c", "b"]]
+    assert all(r["metadata"] is None for res in batches for r in res)
+    filtered = db.vector_batch_search(coll, [[1, 0, 0, 0]], 2, filters=where, as_of=then, include_metadata=False)
+    assert [[(r["key"], r["metadata"]) for r in res] for res in filtered] == [[("b", None)]]
+    full = db.vector_batch_search(coll, [[1, 0, 0, 0], [0, 1, 0, 0]], 2)
+    assert full[0][0]["metadata"] == {"gen": 1}
+
+    for bad in (0, 1, "no", None):
+        with pytest.raises(ValidationError, match="include_metadata must be a bool"):
+            db.vector_search(coll, query, 1, include_metadata=bad)
+        with pytest.raises(ValidationError, match="include_metadata must be a bool"):
+            db.vector_batch_search(coll, [query], 1, include_metadata=bad)
+
+
 # -- filters ---------------------------------------------------------------------
 
 

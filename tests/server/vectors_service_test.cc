@@ -1,6 +1,7 @@
 // Every Vectors rpc against a real stratad over loopback gRPC: values and
 // packed f32le vectors, filters, batch search, errors with their reasons, and
 // a restart that loads the index snapshot.
+#include <chrono>
 #include <cmath>
 #include <cstring>
 
@@ -140,6 +141,79 @@ TEST_F(VectorsServiceTest, RoundTripsAndSearchesOverTheWire) {
   EXPECT_EQ(list.collections(0).metric(), v1::METRIC_EUCLIDEAN);
   EXPECT_EQ(list.collections(0).index_type(), "hnsw");
   EXPECT_GT(list.collections(0).memory_bytes(), 0u);
+}
+
+TEST_F(VectorsServiceTest, IncludeMetadataFalseAnswersWithoutMetadata) {
+  ASSERT_TRUE(Create("docs", 3, v1::METRIC_EUCLIDEAN).ok());
+  ASSERT_TRUE(Upsert("docs", "a", Values({0, 0, 0}), testutil::ObjectValue({{"n", testutil::IntValue(1)}})).ok());
+  ASSERT_TRUE(Upsert("docs", "b", Values({3, 4, 0}), testutil::ObjectValue({{"n", testutil::IntValue(2)}})).ok());
+
+  v1::VectorSearchRequest req;
+  req.set_collection("docs");
+  *req.mutable_query() = Values({0, 0, 0});
+  req.set_k(5);
+  auto resp = MustSearch(req);  // unset: with metadata
+  ASSERT_EQ(resp.matches_size(), 2);
+  EXPECT_TRUE(resp.matches(0).has_metadata());
+  req.set_include_metadata(true);
+  resp = MustSearch(req);
+  ASSERT_EQ(resp.matches_size(), 2);
+  EXPECT_TRUE(resp.matches(1).has_metadata());
+  req.set_include_metadata(false);
+  resp = MustSearch(req);
+  ASSERT_EQ(resp.matches_size(), 2);
+  EXPECT_EQ(resp.matches(0).key(), "a");
+  EXPECT_EQ(resp.matches(1).key(), "b");
+  EXPECT_NEAR(resp.matches(1).distance(), 5.0, 1e-6);
+  for (const auto& m : resp.matches()) EXPECT_FALSE(m.has_metadata()) << m.key();
+
+  // Filters still see the metadata; the exact paths (metric override, as_of) honour it too.
+  auto* f = req.add_filters();
+  f->set_field("n");
+  f->set_op("eq");
+  *f->mutable_value() = testutil::IntValue(2);
+  resp = MustSearch(req);
+  ASSERT_EQ(resp.matches_size(), 1);
+  EXPECT_EQ(resp.matches(0).key(), "b");
+  EXPECT_FALSE(resp.matches(0).has_metadata());
+  req.set_metric(v1::METRIC_COSINE);
+  *req.mutable_query() = Values({1, 1, 0});
+  resp = MustSearch(req);
+  ASSERT_EQ(resp.matches_size(), 1);
+  EXPECT_FALSE(resp.matches(0).has_metadata());
+  req.set_metric(v1::METRIC_UNSPECIFIED);
+  req.set_as_of(std::chrono::duration_cast<std::chrono::microseconds>(
+                    std::chrono::system_clock::now().time_since_epoch() + std::chrono::hours(1))
+                    .count());
+  resp = MustSearch(req);
+  ASSERT_EQ(resp.matches_size(), 1);
+  EXPECT_EQ(resp.matches(0).key(), "b");
+  EXPECT_FALSE(resp.matches(0).has_metadata());
+  req.set_include_metadata(true);
+  resp = MustSearch(req);
+  ASSERT_EQ(resp.matches_size(), 1);
+  EXPECT_TRUE(resp.matches(0).has_metadata());
+
+  v1::VectorBatchSearchRequest batch;
+  batch.set_collection("docs");
+  *batch.add_queries() = Values({0, 0, 0});
+  *batch.add_queries() = Packed({3, 4, 1});
+  batch.set_k(2);
+  batch.set_include_metadata(false);
+  v1::VectorBatchSearchResponse batch_resp;
+  CallContext ctx;
+  ASSERT_TRUE(vectors_->BatchSearch(ctx.get(), batch, &batch_resp).ok());
+  ASSERT_EQ(batch_resp.results_size(), 2);
+  EXPECT_EQ(batch_resp.results(0).matches(0).key(), "a");
+  EXPECT_EQ(batch_resp.results(1).matches(0).key(), "b");
+  for (const auto& r : batch_resp.results()) {
+    ASSERT_EQ(r.matches_size(), 2);
+    for (const auto& m : r.matches()) EXPECT_FALSE(m.has_metadata());
+  }
+  batch.clear_include_metadata();
+  CallContext ctx2;
+  ASSERT_TRUE(vectors_->BatchSearch(ctx2.get(), batch, &batch_resp).ok());
+  EXPECT_TRUE(batch_resp.results(1).matches(0).has_metadata());
 }
 
 TEST_F(VectorsServiceTest, BadRequestsNameTheProblem) {

@@ -317,6 +317,67 @@ TEST_F(VectorStoreTest, AsOfSearchSeesThePast) {
   EXPECT_NEAR(past[1].distance, std::sqrt(200.0), 1e-4);
 }
 
+// include_metadata = false: the same matches with null metadata, on every
+// path (HNSW, HNSW with a filter, exact filtered, metric override, as_of,
+// batch); filters still see the metadata. With it true, each match carries
+// its own vector's metadata.
+TEST_F(VectorStoreTest, SearchWithoutMetadataOnEveryPath) {
+  constexpr size_t kN = 5000;  // above the always-exact size, so a broad filter takes HNSW
+  Create("c", 8, Metric::kCosine);
+  auto vs = RandomVectors(kN, 8, 11);
+  LoadAll("c", vs, [](size_t i) {
+    return Value{{"i", static_cast<int64_t>(i)}, {"half", static_cast<int64_t>(i % 2)}, {"rare", i % 1000 == 0}};
+  });
+  auto t = vectors().Get({}, "c", "v0", std::nullopt);
+  ASSERT_TRUE(t.ok() && t->has_value());
+  int64_t as_of = (*t)->timestamp;
+
+  auto check = [&](const std::string& what, VectorSearchOptions o, size_t want) -> std::vector<VectorMatch> {
+    SCOPED_TRACE(what);
+    o.include_metadata = true;
+    auto with = MustSearch("c", vs[3], 10, o);
+    o.include_metadata = false;
+    auto without = MustSearch("c", vs[3], 10, o);
+    EXPECT_EQ(with.size(), want);
+    EXPECT_EQ(Keys(with), Keys(without));
+    for (size_t i = 0; i < with.size() && i < without.size(); ++i) {
+      EXPECT_DOUBLE_EQ(with[i].distance, without[i].distance);
+      EXPECT_TRUE(without[i].metadata.is_null()) << without[i].key;
+      EXPECT_TRUE(with[i].metadata.is_object()) << with[i].key;
+      if (!with[i].metadata.is_object()) continue;
+      EXPECT_EQ("v" + std::to_string(with[i].metadata["i"].get<int64_t>()), with[i].key);
+    }
+    return without;
+  };
+  check("hnsw", {}, 10);
+  VectorSearchOptions half;
+  half.filters = {*ParseFilter("half", "eq", Value(1), 0)};
+  for (const auto& m : check("hnsw filtered", half, 10)) EXPECT_EQ(std::stoi(m.key.substr(1)) % 2, 1) << m.key;
+  VectorSearchOptions rare;
+  rare.filters = {*ParseFilter("rare", "eq", Value(true), 0)};
+  auto r = check("exact filtered", rare, kN / 1000);
+  EXPECT_EQ(r.size(), kN / 1000);
+  VectorSearchOptions other;
+  other.metric = Metric::kEuclidean;
+  check("metric override", other, 10);
+  VectorSearchOptions past;
+  past.as_of = as_of;
+  past.filters = half.filters;
+  check("as_of filtered", past, 10);
+
+  VectorSearchOptions batch;
+  batch.k = 5;
+  batch.include_metadata = false;
+  auto b = vectors().BatchSearch({}, "c", {vs[1], vs[2]}, batch);
+  ASSERT_TRUE(b.ok()) << b.status().message();
+  ASSERT_EQ(b->size(), 2u);
+  for (const auto& res : *b) {
+    ASSERT_EQ(res.size(), 5u);
+    for (const auto& m : res) EXPECT_TRUE(m.metadata.is_null());
+  }
+  EXPECT_EQ(Keys((*b)[0]), Keys(MustSearch("c", vs[1], 5)));
+}
+
 TEST_F(VectorStoreTest, ForkSeesParentVectorsAndWritesStayIsolated) {
   Create("c", 2, Metric::kEuclidean);
   MustUpsert("c", "a", {0, 0});

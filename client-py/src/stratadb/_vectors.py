@@ -90,6 +90,8 @@ def _collection_info(info: "vectors_pb2.CollectionInfo") -> Dict[str, Any]:
 
 
 def _matches(response: "vectors_pb2.VectorSearchResponse") -> List[Dict[str, Any]]:
+    # A match without metadata (none stored, or the search asked for none)
+    # reads as None: the same dict shape either way.
     return [
         {
             "key": match.key,
@@ -232,6 +234,7 @@ class VectorsMixin:
         *,
         as_of: Optional[int] = None,
         ef: Optional[int] = None,
+        include_metadata: bool = True,
     ) -> List[Dict[str, Any]]:
         """Return the `k` vectors nearest `query`, best first:
         [{"key", "score", "distance", "metadata"}].
@@ -244,6 +247,10 @@ class VectorsMixin:
         A filtered search still returns min(k, matches) results. `as_of`
         searches the collection as of that instant; `ef` (HNSW search
         breadth, server default 100) trades speed for recall.
+        `include_metadata=False` leaves metadata out of the answer (every
+        result's "metadata" is None, the dicts keep their shape): less for
+        the server to send and the client to decode when only keys and
+        scores are wanted. Filters still apply to the stored metadata.
 
         Raises NotFoundError for a missing collection, ConstraintError for a
         wrong dimension, ValidationError for a bad k (1..10000), filter or
@@ -251,7 +258,7 @@ class VectorsMixin:
         """
         request = vectors_pb2.VectorSearchRequest(context=self._context(), collection=_collection(coll))
         request.query.f32le = pack(query, "query")
-        _search_options(request, k, metric, filters, as_of, ef)
+        _search_options(request, k, metric, filters, as_of, ef, include_metadata)
         return _matches(self._call(self._vectors_stub.Search, request))
 
     def vector_batch_search(
@@ -264,18 +271,20 @@ class VectorsMixin:
         *,
         as_of: Optional[int] = None,
         ef: Optional[int] = None,
+        include_metadata: bool = True,
     ) -> List[List[Dict[str, Any]]]:
         """`vector_search` for many queries in one round trip (an extension
         beyond the seed's API): return one result list per query, in order.
 
         `queries` is a 2-D numpy array (one query per row) or a list of
-        vectors; the other arguments apply to every query.
+        vectors; the other arguments (`include_metadata` too) apply to
+        every query.
         """
         request = vectors_pb2.VectorBatchSearchRequest(context=self._context(), collection=_collection(coll))
         add = request.queries.add
         for data in pack_many(queries):
             add(f32le=data)
-        _search_options(request, k, metric, filters, as_of, ef)
+        _search_options(request, k, metric, filters, as_of, ef, include_metadata)
         response = self._call(self._vectors_stub.BatchSearch, request)
         return [_matches(result) for result in response.results]
 
@@ -285,8 +294,12 @@ def _metric(value) -> int:
     return metric(value)
 
 
-def _search_options(request, k, metric_value, filters, as_of, ef) -> None:
+def _search_options(request, k, metric_value, filters, as_of, ef, include_metadata) -> None:
     """Set the fields a single and a batch search share."""
+    if not isinstance(include_metadata, bool):
+        raise _invalid(f"include_metadata must be a bool, got {type(include_metadata).__name__}")
+    if not include_metadata:
+        request.include_metadata = False  # unset means True (the server's default)
     request.k = validate.limit(k, 1, MAX_K, "k")
     request.metric = _metric(metric_value)
     filters_into(filters, request.filters)

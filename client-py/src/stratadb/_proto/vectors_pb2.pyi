@@ -193,7 +193,7 @@ class Filter(_message.Message):
     def __init__(self, field: _Optional[str] = ..., op: _Optional[str] = ..., value: _Optional[_Union[_value_pb2.Value, _Mapping]] = ...) -> None: ...
 
 class VectorSearchRequest(_message.Message):
-    __slots__ = ("context", "collection", "query", "k", "metric", "filters", "as_of", "ef")
+    __slots__ = ("context", "collection", "query", "k", "metric", "filters", "as_of", "ef", "include_metadata")
     CONTEXT_FIELD_NUMBER: _ClassVar[int]
     COLLECTION_FIELD_NUMBER: _ClassVar[int]
     QUERY_FIELD_NUMBER: _ClassVar[int]
@@ -202,6 +202,7 @@ class VectorSearchRequest(_message.Message):
     FILTERS_FIELD_NUMBER: _ClassVar[int]
     AS_OF_FIELD_NUMBER: _ClassVar[int]
     EF_FIELD_NUMBER: _ClassVar[int]
+    INCLUDE_METADATA_FIELD_NUMBER: _ClassVar[int]
     context: _value_pb2.Context
     collection: str
     query: Vector
@@ -210,7 +211,8 @@ class VectorSearchRequest(_message.Message):
     filters: _containers.RepeatedCompositeFieldContainer[Filter]
     as_of: int
     ef: int
-    def __init__(self, context: _Optional[_Union[_value_pb2.Context, _Mapping]] = ..., collection: _Optional[str] = ..., query: _Optional[_Union[Vector, _Mapping]] = ..., k: _Optional[int] = ..., metric: _Optional[_Union[Metric, str]] = ..., filters: _Optional[_Iterable[_Union[Filter, _Mapping]]] = ..., as_of: _Optional[int] = ..., ef: _Optional[int] = ...) -> None: ...
+    include_metadata: bool
+    def __init__(self, context: _Optional[_Union[_value_pb2.Context, _Mapping]] = ..., collection: _Optional[str] = ..., query: _Optional[_Union[Vector, _Mapping]] = ..., k: _Optional[int] = ..., metric: _Optional[_Union[Metric, str]] = ..., filters: _Optional[_Iterable[_Union[Filter, _Mapping]]] = ..., as_of: _Optional[int] = ..., ef: _Optional[int] = ..., include_metadata: bool = ...) -> None: ...
 
 class SearchMatch(_message.Message):
     __slots__ = ("key", "score", "distance", "metadata")
@@ -231,7 +233,7 @@ class VectorSearchResponse(_message.Message):
     def __init__(self, matches: _Optional[_Iterable[_Union[SearchMatch, _Mapping]]] = ...) -> None: ...
 
 class VectorBatchSearchRequest(_message.Message):
-    __slots__ = ("context", "collection", "queries", "k", "metric", "filters", "as_of", "ef")
+    __slots__ = ("context", "collection", "queries", "k", "metric", "filters", "as_of", "ef", "include_metadata")
     CONTEXT_FIELD_NUMBER: _ClassVar[int]
     COLLECTION_FIELD_NUMBER: _ClassVar[int]
     QUERIES_FIELD_NUMBER: _ClassVar[int]
@@ -240,6 +242,7 @@ class VectorBatchSearchRequest(_message.Message):
     FILTERS_FIELD_NUMBER: _ClassVar[int]
     AS_OF_FIELD_NUMBER: _ClassVar[int]
     EF_FIELD_NUMBER: _ClassVar[int]
+    INCLUDE_METADATA_FIELD_NUMBER: _ClassVar[int]
     context: _value_pb2.Context
     collection: str
     queries: _containers.RepeatedCompositeFieldContainer[Vector]
@@ -248,7 +251,8 @@ class VectorBatchSearchRequest(_message.Message):
     filters: _containers.RepeatedCompositeFieldContainer[Filter]
     as_of: int
     ef: int
-    def __init__(self, context: _Optional[_Union[_value_pb2.Context, _Mapping]] = ..., collection: _Optional[str] = ..., queries: _Optional[_Iterable[_Union[Vector, _Mapping]]] = ..., k: _Optional[int] = ..., metric: _Optional[_Union[Metric, str]] = ..., filters: _Optional[_Iterable[_Union[Filter, _Mapping]]] = ..., as_of: _Optional[int] = ..., ef: _Optional[int] = ...) -> None: ...
+    include_metadata: bool
+    def __init__(self, context: _Optional[_Union[_value_pb2.Context, _Mapping]] = ..., collection: _Optional[str] = ..., queries: _Optional[_Iterable[_Union[Vector, _Mapping]]] = ..., k: _Optional[int] = ..., metric: _Optional[_Union[Metric, str]] = ..., filters: _Optional[_Iterable[_Union[Filter, _Mapping]]] = ..., as_of: _Optional[int] = ..., ef: _Optional[int] = ..., include_metadata: bool = ...) -> None: ...
 
 class VectorBatchSearchResponse(_message.Message):
     __slots__ = ("results",)
