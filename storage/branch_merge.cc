@@ -264,7 +264,7 @@ Result<BranchDiff> BranchStore::Diff(std::string_view a, std::string_view b) {
   std::set<NameKey> names;
   STRATA_RETURN_IF_ERROR(CollectCandidates(*txn, dbs, ancestry, pair->chain_a, pair->chain_b, names));
   VectorGroups vector_groups = TakeVectorCandidates(names);
-  auto space_names = SpaceNames(*txn, dbs);
+  auto space_names = Catalog::SpaceNames(*txn, dbs);
   if (!space_names.ok()) return space_names.status();
   SideReader side_a(*txn, dbs, pair->chain_a, UINT64_MAX, *space_names);
   SideReader side_b(*txn, dbs, pair->chain_b, UINT64_MAX, *space_names);
@@ -376,7 +376,7 @@ Result<BranchMergeResult> BranchStore::Merge(std::string_view source, std::strin
     }
     std::sort(source_events.begin(), source_events.end());
 
-    auto space_names = SpaceNames(txn, dbs);
+    auto space_names = Catalog::SpaceNames(txn, dbs);
     if (!space_names.ok()) return space_names.status();
     SideReader side_s(txn, dbs, pair->chain_a, UINT64_MAX, *space_names);
     SideReader side_t(txn, dbs, pair->chain_b, UINT64_MAX, *space_names);

@@ -4,7 +4,6 @@
 
 #include "storage/event_log.h"
 #include "storage/key_codec.h"
-#include "storage/meta_keys.h"
 #include "storage/value_equality.h"
 
 namespace strata::storage {
@@ -45,18 +44,6 @@ MergeDecision DecideThreeWay(const Visible& source, const Visible& target, const
   if (source_changed && !target_changed) return {true, false};
   if (target_changed && !source_changed) return {false, false};
   return {rule(source, target), true};
-}
-
-Result<std::map<uint32_t, std::string>> SpaceNames(const Txn& txn, const Databases& dbs) {
-  std::map<uint32_t, std::string> out;
-  Cursor c(txn, dbs.catalog);
-  for (bool ok = c.Seek(kCatalogSpacePrefix); ok && c.key().substr(0, kCatalogSpacePrefix.size()) == kCatalogSpacePrefix;
-       ok = c.Next()) {
-    if (c.value().size() != 4) return Status::Internal("corrupt space record");
-    out.emplace(ReadU32(c.value()), std::string(c.key().substr(kCatalogSpacePrefix.size())));
-  }
-  STRATA_RETURN_IF_ERROR(c.status());
-  return out;
 }
 
 Result<Visible> SideReader::Read(uint32_t space_id, Primitive p, const std::string& name) {

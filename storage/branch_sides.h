@@ -48,9 +48,6 @@ struct MergeDecision {
 MergeDecision DecideThreeWay(const Visible& source, const Visible& target, const Visible& base,
                              const ConflictRule& rule);
 
-// Space id -> space name, for every space the database has.
-Result<std::map<uint32_t, std::string>> SpaceNames(const Txn& txn, const Databases& dbs);
-
 // Reads names through one branch's layers, per space.
 class SideReader {
  public:

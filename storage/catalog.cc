@@ -143,6 +143,18 @@ Result<std::optional<uint32_t>> Catalog::FindSpace(const Txn& txn, const Databas
   return std::optional<uint32_t>(ReadU32(**v));
 }
 
+Result<std::map<uint32_t, std::string>> Catalog::SpaceNames(const Txn& txn, const Databases& dbs) {
+  std::map<uint32_t, std::string> out;
+  Cursor c(txn, dbs.catalog);
+  for (bool ok = c.Seek(kCatalogSpacePrefix); ok && c.key().substr(0, kCatalogSpacePrefix.size()) == kCatalogSpacePrefix;
+       ok = c.Next()) {
+    if (c.value().size() != 4) return Status::Internal("corrupt space record");
+    out.emplace(ReadU32(c.value()), std::string(c.key().substr(kCatalogSpacePrefix.size())));
+  }
+  STRATA_RETURN_IF_ERROR(c.status());
+  return out;
+}
+
 Result<uint32_t> Catalog::EnsureSpace(Txn& txn, const Databases& dbs, uint32_t branch_id, std::string_view name) {
   auto found = FindSpace(txn, dbs, name);
   if (!found.ok()) return found.status();

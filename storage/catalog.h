@@ -11,6 +11,7 @@
 #pragma once
 
 #include <cstdint>
+#include <map>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -94,6 +95,8 @@ class Catalog {
 
   // The global id of a space name, if any branch ever used it.
   static Result<std::optional<uint32_t>> FindSpace(const Txn& txn, const Databases& dbs, std::string_view name);
+  // Space id -> name, for every space the database has.
+  static Result<std::map<uint32_t, std::string>> SpaceNames(const Txn& txn, const Databases& dbs);
 
   // The id of a space, registering the name and its existence on the branch
   // when this is its first write there (or the first since it was deleted there).

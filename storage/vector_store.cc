@@ -459,7 +459,55 @@ Result<std::vector<std::vector<VectorMatch>>> VectorStore::BatchSearch(const Sco
   return SearchMany(scope, collection, queries, options);
 }
 
+Result<uint64_t> VectorStore::DropUnusedIndexes() {
+  std::vector<std::pair<IndexKey, std::string>> all;  // with the collection's name
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    for (auto& [key, index] : indexes_) all.emplace_back(key, index->identity().collection);
+  }
+  if (all.empty()) return uint64_t{0};
+  // Reads begun after the listing: every index listed was made for a
+  // collection they see (or see deleted).
+  std::vector<IndexKey> unused;
+  std::vector<std::tuple<IndexKey, std::string, std::string, std::string>> to_check;  // key, branch, space, collection
+  {
+    auto txn = Txn::BeginRead(core_.env());
+    if (!txn.ok()) return txn.status();
+    auto space_names = Catalog::SpaceNames(*txn, core_.dbs());
+    if (!space_names.ok()) return space_names.status();
+    for (const auto& [key, collection] : all) {
+      auto branch = Catalog::BranchById(*txn, core_.dbs(), std::get<0>(key));
+      if (!branch.ok()) return branch.status();
+      auto space = space_names->find(std::get<1>(key));
+      if (!branch->has_value() || (*branch)->deleted || space == space_names->end()) {
+        unused.push_back(key);
+      } else {
+        to_check.emplace_back(key, (*branch)->name, space->second, collection);
+      }
+    }
+  }
+  for (const auto& [key, branch, space, collection] : to_check) {
+    auto view = core_.ReadAt(branch, space, std::nullopt, UINT64_MAX);
+    if (!view.ok()) {
+      if (view.status().code() != Code::kNotFound) return view.status();
+      unused.push_back(key);  // the space is gone from the branch
+      continue;
+    }
+    auto c = FindCollection(*view, collection);
+    if (!c.ok()) {
+      if (c.status().code() != Code::kNotFound) return c.status();
+      unused.push_back(key);
+    } else if (c->config.incarnation != std::get<2>(key)) {
+      unused.push_back(key);  // deleted and created again, e.g. by a merge
+    }
+  }
+  for (const IndexKey& key : unused) DropIndex(key);
+  return static_cast<uint64_t>(unused.size());
+}
+
 Result<uint64_t> VectorStore::CompactIndexes(double threshold) {
+  auto dropped = DropUnusedIndexes();
+  if (!dropped.ok()) return dropped.status();
   std::vector<std::shared_ptr<VectorIndex>> all;
   {
     std::lock_guard<std::mutex> lock(mu_);

@@ -107,8 +107,14 @@ class VectorStore {
                                                             const std::vector<std::vector<float>>& queries,
                                                             const VectorSearchOptions& options);
 
-  // Rebuilds in-memory indexes whose deleted labels exceed `threshold` of all.
+  // Rebuilds in-memory indexes whose deleted labels exceed `threshold` of all,
+  // after dropping unused ones (DropUnusedIndexes).
   Result<uint64_t> CompactIndexes(double threshold);
+  // Drops the indexes (and snapshot files) of collections no longer live where
+  // they were made: deleted, replaced by a merge, on a deleted space or
+  // branch. Returns how many. A dropped index still in use by a search stays
+  // valid until that search ends; a later search builds what it needs.
+  Result<uint64_t> DropUnusedIndexes();
   // Writes a snapshot of every index changed since its last one and not ahead
   // of `durable_version`. Returns how many it wrote.
   Result<uint64_t> SaveSnapshots(uint64_t durable_version);

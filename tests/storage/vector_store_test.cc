@@ -512,5 +512,43 @@ TEST_F(VectorStoreTest, MemoryFigureFollowsAddsDeletesAndCompaction) {
   EXPECT_EQ(counters.index_memory_bytes, compacted + vectors().CollectionStats({}, "d")->memory_bytes);
 }
 
+TEST_F(VectorStoreTest, IndexesOfDeletedBranchesAndReplacedCollectionsAreDropped) {
+  Create("docs", 3);
+  MustUpsert("docs", "a", {1, 0, 0});
+  Scope fork{"fork", ""};
+  ASSERT_TRUE(engine_->branches().Fork("default", "fork").ok());
+  ASSERT_TRUE(engine_->branches().Fork("default", "feature").ok());
+  Scope feature{"feature", ""};
+  EXPECT_EQ(MustSearch("docs", {1, 0, 0}, 1).size(), 1u);
+  EXPECT_EQ(MustSearch("docs", {1, 0, 0}, 1, {}, fork).size(), 1u);
+  EXPECT_EQ(vectors().counters().index_count, 2u);
+
+  // Nothing unused yet: nothing dropped, the indexes stay warm.
+  auto none = vectors().DropUnusedIndexes();
+  ASSERT_TRUE(none.ok()) << none.status().message();
+  EXPECT_EQ(*none, 0u);
+
+  // A deleted branch's index goes.
+  ASSERT_TRUE(engine_->branches().Delete("fork").ok());
+  auto dropped = vectors().DropUnusedIndexes();
+  ASSERT_TRUE(dropped.ok()) << dropped.status().message();
+  EXPECT_EQ(*dropped, 1u);
+  EXPECT_EQ(vectors().counters().index_count, 1u);
+
+  // A collection a merge replaced: the old incarnation's index goes, the new one answers.
+  ASSERT_TRUE(vectors().DeleteCollection(feature, "docs").ok());
+  Create("docs", 2, Metric::kCosine, feature);
+  MustUpsert("docs", "b", {0, 1}, std::nullopt, feature);  // the upsert brings feature's index up
+  EXPECT_EQ(vectors().counters().index_count, 2u);
+  ASSERT_TRUE(engine_->branches().Merge("feature", "default", "").ok());
+  auto compacted = vectors().CompactIndexes(0.2);  // compact() sweeps too
+  ASSERT_TRUE(compacted.ok()) << compacted.status().message();
+  EXPECT_EQ(vectors().counters().index_count, 1u);  // feature's; default's old one is gone
+  auto found = MustSearch("docs", {0, 1}, 5);
+  ASSERT_EQ(found.size(), 1u);
+  EXPECT_EQ(found[0].key, "b");
+  EXPECT_EQ(vectors().counters().index_count, 2u);
+}
+
 }  // namespace
 }  // namespace strata::storage
