@@ -5,10 +5,14 @@
 #include <algorithm>
 #include <cerrno>
 #include <cstdio>
+#include <functional>
+#include <map>
+#include <mutex>
 
 #include "storage/catalog.h"
 #include "storage/names.h"
 #include "storage/record_store.h"
+#include "storage/transaction.h"
 #include "storage/vector_parallel.h"
 
 namespace strata::storage {
@@ -44,8 +48,35 @@ Status CheckInput(const VectorInput& in, size_t index, bool batch) {
   return Status::Ok();
 }
 
-// Brute force over the records visible in `view`: the answer for as_of and
-// for a metric other than the collection's. Each record's key and metadata
+// Calls `visit` with every live vector record of `prefix` the view sees: in a
+// transaction, the snapshot's, with the session's own staged writes in their
+// place (a range read: not validated at commit, like lists).
+Status ScanVisibleVectors(const ReadView& view, const std::string& prefix,
+                          const std::function<Status(std::string_view name, std::string_view payload)>& visit) {
+  RecordScope scope = view.records(Primitive::kVector);
+  if (view.session == nullptr) {
+    return RecordStore::ScanLive(view.txn, view.records_dbi, scope, prefix, view.version,
+                                 [&](const Record& rec) { return visit(rec.name, rec.payload); });
+  }
+  std::lock_guard<std::mutex> lock(view.session->mu());
+  if (view.session->closed()) return Status::NotFound("transaction \"" + view.session->id() + "\" has ended");
+  std::map<std::string, const StagedRecord*> staged;
+  for (auto& [name, rec] : view.session->WritesWithPrefix(view.space_name, Primitive::kVector, prefix)) {
+    staged.emplace(name, rec);
+  }
+  STRATA_RETURN_IF_ERROR(RecordStore::ScanLive(view.txn, view.records_dbi, scope, prefix, view.version,
+                                               [&](const Record& rec) -> Status {
+                                                 if (staged.count(rec.name)) return Status::Ok();
+                                                 return visit(rec.name, rec.payload);
+                                               }));
+  for (const auto& [name, rec] : staged) {
+    if (!rec->tombstone) STRATA_RETURN_IF_ERROR(visit(name, rec->payload));
+  }
+  return Status::Ok();
+}
+
+// Brute force over the records visible in `view`: the answer for as_of, for
+// a metric other than the collection's, and inside a transaction. Each record's key and metadata
 // are kept once (not once per query), and metadata is copied only into the
 // k matches each query keeps, when asked for.
 Result<std::vector<std::vector<VectorMatch>>> ExactFromRecords(const ReadView& view, const std::string& prefix,
@@ -54,15 +85,14 @@ Result<std::vector<std::vector<VectorMatch>>> ExactFromRecords(const ReadView& v
   std::vector<std::string> keys;
   std::vector<Value> metadata_of;  // by record index, when options.include_metadata
   std::vector<std::vector<std::pair<double, uint32_t>>> hits(queries.size());  // (distance, record index)
-  Status st = RecordStore::ScanLive(
-      view.txn, view.records_dbi, view.records(Primitive::kVector), prefix, view.version,
-      [&](const Record& rec) -> Status {
-        auto v = DecodeVector(rec.payload);
+  Status st = ScanVisibleVectors(
+      view, prefix, [&](std::string_view name, std::string_view payload) -> Status {
+        auto v = DecodeVector(payload);
         if (!v.ok()) return v.status();
         Value metadata = v->metadata ? std::move(*v->metadata) : Value();
         if (!MatchesAll(options.filters, metadata)) return Status::Ok();
         auto index = static_cast<uint32_t>(keys.size());
-        keys.push_back(rec.name.substr(prefix.size()));
+        keys.push_back(std::string(name.substr(prefix.size())));
         if (options.include_metadata) metadata_of.push_back(std::move(metadata));
         for (size_t q = 0; q < queries.size(); ++q) {
           if (v->values.size() != queries[q].size()) continue;
@@ -101,9 +131,8 @@ Result<CollectionConfig> LiveCollectionForWrite(WriteContext& ctx, const WriteTa
   return DecodeCollection((*live)->payload);
 }
 
-// Collections are not transactional, and the index reflects committed data
-// only: these calls refuse to run inside a transaction rather than silently
-// bypass it.
+// Collections are not transactional: creating and deleting one refuse to run
+// inside a transaction rather than silently bypass it.
 Status RefuseInTransaction(const Scope& scope, const char* what) {
   if (scope.txn_id.empty()) return Status::Ok();
   return Status::StateError(std::string(what) + " is not supported inside a transaction (" + scope.txn_id +
@@ -391,7 +420,6 @@ Result<DeleteResult> VectorStore::Delete(const Scope& scope, std::string_view co
 Result<std::vector<std::vector<VectorMatch>>> VectorStore::SearchMany(const Scope& scope, std::string_view collection,
                                                                       const std::vector<std::vector<float>>& queries,
                                                                       const VectorSearchOptions& options) {
-  STRATA_RETURN_IF_ERROR(RefuseInTransaction(scope, "vector search"));
   STRATA_RETURN_IF_ERROR(ValidateCollectionName(collection));
   if (options.k < 1 || options.k > kMaxSearchK) {
     return Status::InvalidArgument("k must be between 1 and 10000, got " + std::to_string(options.k));
@@ -410,7 +438,9 @@ Result<std::vector<std::vector<VectorMatch>>> VectorStore::SearchMany(const Scop
     }
   }
   Metric metric = options.metric.value_or(c->config.metric);
-  if (options.as_of.has_value() || metric != c->config.metric) {
+  // The index holds committed data only: a transaction's search (its snapshot
+  // plus its own writes) is answered exactly from the records.
+  if (options.as_of.has_value() || metric != c->config.metric || view->session != nullptr) {
     exact_.fetch_add(1);
     return ExactFromRecords(*view, VectorNamePrefix(collection, c->config.incarnation), queries, metric, options);
   }

@@ -155,15 +155,21 @@ def test_txn_info_and_aliases(db, ns):
     assert db.kv_get(ns + "k") == 1
 
 
-def test_vector_writes_join_and_search_refuses(db, ns):
+def test_vector_writes_join_and_search_sees_them(db, ns):
     name = ns.replace("/", "-") + "vec"
     db.vector_create_collection(name, 3)
+    db.vector_upsert(name, "old", [0, 1, 0])
     with db.transaction():
         db.vector_upsert(name, "a", np.array([1, 0, 0], dtype=np.float32), {"tag": "x"})
+        db.vector_delete(name, "old")
         assert db.vector_get(name, "a")["metadata"] == {"tag": "x"}
+        hits = db.vector_search(name, [1, 0, 0], k=5)  # the snapshot plus own writes
+        assert [(h["key"], h["metadata"]) for h in hits] == [("a", {"tag": "x"})]
+        batch = db.vector_batch_search(name, [[1, 0, 0], [0, 1, 0]], k=5, include_metadata=False)
+        assert [[h["key"] for h in r] for r in batch] == [["a"], ["a"]]
         with pytest.raises(StateError):
-            db.vector_search(name, [1, 0, 0], k=1)
-    hits = db.vector_search(name, [1, 0, 0], k=1)
+            db.vector_create_collection(name + "-2", 3)
+    hits = db.vector_search(name, [1, 0, 0], k=5)
     assert [h["key"] for h in hits] == ["a"]
 
 

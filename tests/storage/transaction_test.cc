@@ -394,5 +394,48 @@ TEST_F(TransactionTest, ConcurrentTransfersKeepTheTotalAndApplyEachCommitOnce) {
   EXPECT_EQ(total, 100 * kAccounts);
 }
 
+TEST_F(TransactionTest, VectorSearchSeesTheSnapshotPlusOwnWrites) {
+  VectorStore& vectors = engine_->vectors();
+  CollectionConfig c;
+  c.dimension = 2;
+  c.metric = Metric::kEuclidean;
+  ASSERT_TRUE(vectors.CreateCollection(scope_, "docs", c).ok());
+  ASSERT_TRUE(vectors.Upsert(scope_, "docs", VectorInput{"keep", {0, 0}, std::nullopt}).ok());
+  ASSERT_TRUE(vectors.Upsert(scope_, "docs", VectorInput{"drop", {1, 0}, std::nullopt}).ok());
+  ASSERT_TRUE(vectors.Upsert(scope_, "docs", VectorInput{"move", {5, 5}, std::nullopt}).ok());
+  auto keys = [&](const Scope& scope, std::vector<Filter> filters = {}) {
+    VectorSearchOptions options;
+    options.k = 10;
+    options.filters = std::move(filters);
+    auto r = vectors.Search(scope, "docs", {0, 0}, options);
+    EXPECT_TRUE(r.ok()) << r.status().message();
+    std::vector<std::string> out;
+    if (r.ok()) {
+      for (const auto& m : *r) out.push_back(m.key);
+    }
+    return out;
+  };
+
+  Scope t = Begin();
+  ASSERT_TRUE(vectors.Upsert(t, "docs", VectorInput{"new", {0.5, 0}, Value{{"tag", "t"}}}).ok());
+  ASSERT_TRUE(vectors.Upsert(t, "docs", VectorInput{"move", {0.1, 0}, std::nullopt}).ok());
+  ASSERT_TRUE(vectors.Delete(t, "docs", "drop").ok());
+  ASSERT_TRUE(vectors.Upsert(scope_, "docs", VectorInput{"other", {0.2, 0}, std::nullopt}).ok());  // after the snapshot
+
+  EXPECT_EQ(keys(t), (std::vector<std::string>{"keep", "move", "new"}));
+  auto filtered = ParseFilter("tag", "eq", Value("t"), 0);
+  ASSERT_TRUE(filtered.ok()) << filtered.status().message();
+  EXPECT_EQ(keys(t, {*filtered}), (std::vector<std::string>{"new"}));
+  auto batch = vectors.BatchSearch(t, "docs", {{0, 0}, {5, 5}}, VectorSearchOptions{});
+  ASSERT_TRUE(batch.ok()) << batch.status().message();
+  ASSERT_EQ(batch->size(), 2u);
+  EXPECT_EQ((*batch)[1].front().key, "new");  // nearest to (5, 5) now that "move" moved
+  // Others see the committed state, through the index.
+  EXPECT_EQ(keys(scope_), (std::vector<std::string>{"keep", "other", "drop", "move"}));
+
+  MustCommit(t);
+  EXPECT_EQ(keys(scope_), (std::vector<std::string>{"keep", "move", "other", "new"}));
+}
+
 }  // namespace
 }  // namespace strata::storage
