@@ -140,6 +140,10 @@ struct Walk {
   bool tombstone_candidate = false;  // newest is a tombstone a whole drop may take
   std::string tombstone_key;
   bool older_all_dropped = true;
+  // Search postings of the versions the last chunk dropped: deleted in
+  // commits of their own after it (see DropPostings).
+  std::vector<std::string> postings;
+  uint64_t postings_versions = 0;
 };
 
 struct Drop {
@@ -239,10 +243,11 @@ Status PruneChunk(EngineCore& core, WriteContext& ctx, const RetentionPolicy& po
       auto rec = RecordStore::Decode(d.key, d.value);
       if (!rec.ok()) return rec.status();
       Primitive p = static_cast<Primitive>(static_cast<uint8_t>(d.key[8]));
-      STRATA_RETURN_IF_ERROR(TextIndex::OnRecordPruned(txn, dbs.records, ReadU32(d.key),
-                                                       ReadU32(std::string_view(d.key).substr(4)), p, rec->name,
-                                                       rec->version, rec->payload));
-      ++result.postings_versions_removed;
+      for (auto& k : TextIndex::PostingKeysOf(ReadU32(d.key), ReadU32(std::string_view(d.key).substr(4)), p,
+                                              rec->name, rec->version, rec->payload)) {
+        walk.postings.push_back(std::move(k));
+      }
+      ++walk.postings_versions;
     }
     STRATA_RETURN_IF_ERROR(txn.Del(dbs.records, d.key));
     if (!d.keep_change_entry) {
@@ -263,6 +268,32 @@ Status PruneChunk(EngineCore& core, WriteContext& ctx, const RetentionPolicy& po
       STRATA_RETURN_IF_ERROR(WriteRetainedFrom(txn, dbs, RetainedFrom{horizon, *ts}));
     }
   }
+  return Status::Ok();
+}
+
+// Deletes the postings the last chunk queued, `budget` keys a commit. They
+// belong to dropped versions, so no read counts them any more (a read that
+// could is refused as older than the retained history): deleting them later
+// than the records is safe, and on a full map it lets the records' commit
+// free pages first. If the map is still too full, the rest stay, costing
+// only space.
+Status DropPostings(EngineCore& core, size_t budget, Walk& walk, PruneResult& result) {
+  for (size_t at = 0; at < walk.postings.size(); at += budget) {
+    size_t end = std::min(walk.postings.size(), at + budget);
+    Status st = core.writer().Run([&](WriteContext& ctx) -> Status {
+      for (size_t i = at; i < end; ++i) STRATA_RETURN_IF_ERROR(ctx.txn().Del(ctx.dbs().records, walk.postings[i]));
+      return Status::Ok();
+    });
+    ++result.commits;
+    if (!st.ok()) {
+      if (st.code() != Code::kResourceExhausted) return st;
+      walk.postings_versions = 0;  // not all of them went
+      break;
+    }
+  }
+  result.postings_versions_removed += walk.postings_versions;
+  walk.postings.clear();
+  walk.postings_versions = 0;
   return Status::Ok();
 }
 
@@ -331,9 +362,12 @@ Result<PruneResult> Retention::Apply(EngineCore& core, const RetentionPolicy& po
     Walk walk;
     while (!walk.done) {
       STRATA_RETURN_IF_ERROR(core.writer().Run([&](WriteContext& ctx) -> Status {
+        walk.postings.clear();  // a failed attempt's queue is not the retry's
+        walk.postings_versions = 0;
         return PruneChunk(core, ctx, policy, window, budget, walk, result);
       }));
       ++result.commits;
+      STRATA_RETURN_IF_ERROR(DropPostings(core, budget, walk, result));
     }
     while (true) {
       uint64_t removed = 0;

@@ -238,14 +238,14 @@ Status TextIndex::OnRecordWrite(Txn& txn, MDB_dbi records, uint32_t branch_id, u
   return Reindex(txn, records, NameRef(branch_id, space_id, primitive, name), old_doc, old_version, new_doc, version);
 }
 
-Status TextIndex::OnRecordPruned(Txn& txn, MDB_dbi records, uint32_t branch_id, uint32_t space_id,
-                                 Primitive primitive, std::string_view name, uint64_t version,
-                                 std::string_view payload) {
-  if (!IsIndexedRecordPrimitive(primitive)) return Status::Ok();
+std::vector<std::string> TextIndex::PostingKeysOf(uint32_t branch_id, uint32_t space_id, Primitive primitive,
+                                                  std::string_view name, uint64_t version, std::string_view payload) {
+  std::vector<std::string> out;
+  if (!IsIndexedRecordPrimitive(primitive)) return out;
   DocTerms d = Analyze(RecordText(primitive, payload));
   EntityRef e = NameRef(branch_id, space_id, primitive, name);
-  for (const auto& [term, tf] : d.tf) STRATA_RETURN_IF_ERROR(txn.Del(records, PostingKey(e, term, version)));
-  return Status::Ok();
+  for (const auto& [term, tf] : d.tf) out.push_back(PostingKey(e, term, version));
+  return out;
 }
 
 Status TextIndex::OnEventWrite(Txn& txn, MDB_dbi records, uint32_t branch_id, uint32_t space_id, uint64_t sequence,

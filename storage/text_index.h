@@ -24,6 +24,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "storage/key_codec.h"
 #include "storage/lmdb_env.h"
@@ -63,13 +64,12 @@ class TextIndex {
                               Primitive primitive, std::string_view name, uint64_t version, bool tombstone,
                               std::string_view payload);
 
-  // Called by retention when it deletes a record version that is not its
-  // layer's current one: removes that version's postings. The layer's running
-  // totals stay: they counted the version in at `from` and out at `to`, and no
-  // read below the retained history is answered.
-  static Status OnRecordPruned(Txn& txn, MDB_dbi records, uint32_t branch_id, uint32_t space_id,
-                               Primitive primitive, std::string_view name, uint64_t version,
-                               std::string_view payload);
+  // The keys of the postings of one record version, for retention to delete
+  // once it has dropped the version (storage/retention.cc). Empty for
+  // primitives without text. The layer's running totals stay as they are:
+  // they counted the version in at `from` and out at `to`.
+  static std::vector<std::string> PostingKeysOf(uint32_t branch_id, uint32_t space_id, Primitive primitive,
+                                                std::string_view name, uint64_t version, std::string_view payload);
 
   // Called by EventLog::AppendInWriterAt before it stores event `sequence`
   // (an event replacing an older one at the same sequence closes its postings).
