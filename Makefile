@@ -151,7 +151,11 @@ sanitize: $(STAMPS)/apt tools
 	$(SANITIZE_ENV) cmake --build $(ASAN_BUILD_DIR) -j $(JOBS) --target storage_tests server_tests stratad
 	$(SANITIZE_ENV) GRPCURL=$(TOOLS)/bin/grpcurl ctest --test-dir $(ASAN_BUILD_DIR) --output-on-failure -j $(JOBS) -L 'unit|e2e' --timeout 600
 
-TSAN_TESTS ?= Concurrency|Concurrent
+# Every test that runs threads of ours against each other: the concurrency
+# tests, plus compaction alongside writers, the engine's background threads
+# (relaxed-durability syncer, vector index upkeep, transaction expiry) and the
+# batch search's ParallelFor. 21 tests (docs/testing.md "Sanitizers").
+TSAN_TESTS ?= Concurrency|Concurrent|WhileCompaction|EngineMaintenance|Expire|Relaxed|BatchSearchSpreadOverThreads
 sanitize-thread: $(STAMPS)/apt
 	@test -f $(TSAN_BUILD_DIR)/build.ninja || cmake -S . -B $(TSAN_BUILD_DIR) -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DSTRATA_TSAN=ON
 	TSAN_OPTIONS=halt_on_error=1:second_deadlock_stack=1 cmake --build $(TSAN_BUILD_DIR) -j $(JOBS) --target storage_tests server_tests stratad

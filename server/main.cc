@@ -92,6 +92,9 @@ int main(int argc, char** argv) {
   options.sync_interval_ms = config.sync_interval_ms;
   options.retention = config.retention;
   options.txn_idle_timeout_ms = config.txn_idle_timeout_ms;
+  // Vector indexes worn by upserts are rebuilt in the background, so that a
+  // long-running server's memory follows its live vectors (bench/soak/).
+  options.index_maintenance_interval_ms = storage::kServerIndexMaintenanceMs;
   auto engine = storage::Engine::Open(options);
   if (!engine.ok()) {
     spdlog::error("cannot open the database: {}", engine.status().message());

@@ -31,13 +31,13 @@ std::string_view DurabilityName(Durability d) {
   return "unknown";
 }
 
-// Syncs the environment every interval in relaxed durability, so a crash loses
-// at most that much.
-class Engine::Syncer {
+// Runs a task every interval on its own thread (relaxed durability's sync, so
+// a crash loses at most that much; the upkeep of worn vector indexes).
+class Engine::Periodic {
  public:
-  Syncer(std::function<Status()> sync, uint32_t interval_ms)
-      : sync_(std::move(sync)), interval_(interval_ms), thread_([this] { Loop(); }) {}
-  ~Syncer() {
+  Periodic(std::function<Status()> task, uint32_t interval_ms)
+      : task_(std::move(task)), interval_(interval_ms), thread_([this] { Loop(); }) {}
+  ~Periodic() {
     {
       std::lock_guard<std::mutex> lock(mu_);
       stop_ = true;
@@ -50,11 +50,14 @@ class Engine::Syncer {
   void Loop() {
     std::unique_lock<std::mutex> lock(mu_);
     while (!cv_.wait_for(lock, interval_, [this] { return stop_; })) {
-      // A failed background sync is retried next interval; Flush reports errors.
-      (void)sync_().ok();
+      // A failed background run is retried next interval (Flush and Compact
+      // report errors to their callers).
+      lock.unlock();
+      (void)task_().ok();
+      lock.lock();
     }
   }
-  std::function<Status()> sync_;
+  std::function<Status()> task_;
   std::chrono::milliseconds interval_;
   std::mutex mu_;
   std::condition_variable cv_;
@@ -101,6 +104,11 @@ Result<int> LockDirectory(const std::string& dir) {
 
 // Compact rebuilds a vector index once this fraction of its labels is deleted.
 constexpr double kWornIndexFraction = 0.2;
+// The background upkeep waits for half: a rebuild then re-inserts at most as
+// many vectors as upserts wore the index since the last one (amortized: one
+// extra insert per upsert), and the index holds at most twice its live labels
+// plus what one interval adds.
+constexpr double kBackgroundWornFraction = 0.5;
 
 // Bytes the files under `dir` take on disk (LMDB's sparse map counts only
 // what is allocated), vector index snapshots included.
@@ -180,11 +188,21 @@ Engine::Engine(EngineOptions options, std::string directory, int lock_fd, std::u
       search_(*core_) {
   durable_version_ = core_->writer().committed_version();  // what Open found is on disk
   if (options_.durability == Durability::kRelaxed) {
-    syncer_ = std::make_unique<Syncer>([this] { return SyncNow(); }, options_.sync_interval_ms);
+    syncer_ = std::make_unique<Periodic>([this] { return SyncNow(); }, options_.sync_interval_ms);
+  }
+  if (options_.index_maintenance_interval_ms > 0) {
+    maintainer_ = std::make_unique<Periodic>(
+        [this] {
+          auto rebuilt = vectors_.CompactIndexes(kBackgroundWornFraction);
+          return rebuilt.ok() ? Status::Ok() : rebuilt.status();
+        },
+        options_.index_maintenance_interval_ms);
   }
 }
 
 Engine::~Engine() {
+  // The threads use the stores: stopped before anything else goes.
+  maintainer_.reset();
   syncer_.reset();
   // Snapshots make the next start fast; a failure only costs a rebuild then.
   (void)Flush().ok();

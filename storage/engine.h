@@ -35,6 +35,9 @@ enum class Durability {
 
 std::string_view DurabilityName(Durability d);
 
+// The vector index upkeep interval stratad uses (EngineOptions below).
+inline constexpr uint32_t kServerIndexMaintenanceMs = 5000;
+
 struct EngineOptions {
   std::string data_dir;  // ignored for kEphemeral
   Durability durability = Durability::kAlways;
@@ -45,6 +48,13 @@ struct EngineOptions {
   RetentionPolicy retention;
   // Open transactions: idle ones are ended after this long (spec/api.md §11).
   uint32_t txn_idle_timeout_ms = 60000;
+  // Every upsert of an existing key leaves a dead label in its collection's
+  // in-memory index (vector_index.h); a background check this often rebuilds
+  // the indexes where dead labels outnumber live ones, so that memory follows
+  // the live vectors, not the count of writes ever made. 0 (the default, so
+  // that tests decide when indexes are rebuilt): only Compact(). stratad runs
+  // it every kServerIndexMaintenanceMs.
+  uint32_t index_maintenance_interval_ms = 0;
 };
 
 struct TimeRange {
@@ -109,7 +119,7 @@ class Engine {
   const std::string& directory() const { return directory_; }
 
  private:
-  class Syncer;
+  class Periodic;
   Engine(EngineOptions options, std::string directory, int lock_fd, std::unique_ptr<EngineCore> core);
   // Syncs the environment and advances durable_version_ to what it covers.
   Status SyncNow();
@@ -126,7 +136,8 @@ class Engine {
   SpaceStore spaces_;
   VectorStore vectors_;
   TextSearch search_;
-  std::unique_ptr<Syncer> syncer_;
+  std::unique_ptr<Periodic> syncer_;      // relaxed durability: SyncNow every sync_interval_ms
+  std::unique_ptr<Periodic> maintainer_;  // worn vector indexes, every index_maintenance_interval_ms
   std::atomic<uint64_t> durable_version_{0};  // relaxed durability: as of the last sync
   std::mutex compact_mu_;
 };

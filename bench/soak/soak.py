@@ -10,6 +10,13 @@ Prints RSS (total, anonymous, file-backed LMDB pages) at start, after
 warm-up and at the end, and writes bench/results/soak-<timestamp>.json with
 every sample. Exit status 1 on any error. Anonymous memory (the heap) is what
 must stay flat after warm-up; file-backed RSS grows with the data LMDB maps.
+
+Each sample also asks the server (info()) for its vector index memory and
+the LMDB pages in use, so that growth of the data (the workload appends
+events and keeps KV history, so the database grows) is told apart from growth
+of the heap: the report gives the slope after warm-up, in MiB per minute, of
+anonymous RSS, of the index estimate and of the database, and says whether
+anonymous memory is flat (under --flat-mib-per-min, default 0.5).
 """
 
 import argparse
@@ -48,6 +55,27 @@ def rss(pid: int) -> dict:
             if name in ("VmRSS", "RssAnon", "RssFile", "VmHWM"):
                 out[name] = int(rest.split()[0])
     return out
+
+
+def server_figures(db) -> dict:
+    """The server's own view of what it holds, in KiB like rss()."""
+    info = db.info()
+    return {"index_kib": info["vector_index_memory_bytes"] // 1024, "map_used_kib": info["map_used_bytes"] // 1024,
+            "indexes": info["vector_index_count"]}
+
+
+def slope_per_min(samples, field: str, since: float) -> float:
+    """Least-squares slope of samples[field] (KiB) over t >= since, in MiB/min."""
+    pts = [(s["t"], s[field]) for s in samples if s["t"] >= since and field in s]
+    if len(pts) < 2:
+        return 0.0
+    n = len(pts)
+    mt = sum(t for t, _ in pts) / n
+    mv = sum(v for _, v in pts) / n
+    den = sum((t - mt) ** 2 for t, _ in pts)
+    if den == 0:
+        return 0.0
+    return sum((t - mt) * (v - mv) for t, v in pts) / den * 60 / 1024
 
 
 def client(idx: int, address: str, deadline: float, results) -> None:
@@ -136,6 +164,8 @@ def main(argv) -> int:
     p.add_argument("--seconds", type=float, default=float(os.environ.get("SOAK_SECONDS", 180)))
     p.add_argument("--clients", type=int, default=16)
     p.add_argument("--warmup-fraction", type=float, default=0.25)
+    p.add_argument("--flat-mib-per-min", type=float, default=0.5,
+                   help="anonymous RSS growing slower than this after warm-up counts as flat")
     p.add_argument("--out-dir", default=str(REPO / "bench" / "results"))
     args = p.parse_args(argv)
     os.environ["STRATAD_BIN"] = args.stratad
@@ -147,19 +177,27 @@ def main(argv) -> int:
         try:
             with Strata.open(address, timeout=30) as db:
                 db.vector_create_collection("soak", DIM)
-            samples = [{"t": 0.0, **rss(pid)}]
+                first_figures = server_figures(db)
+            samples = [{"t": 0.0, **rss(pid), **first_figures}]
             start = time.time()
             deadline = start + args.seconds
             results = mp.Queue()
             procs = [mp.Process(target=client, args=(i, address, deadline, results)) for i in range(args.clients)]
             for pr in procs:
                 pr.start()
+            # Opened after the fork: a gRPC channel must not cross into the clients.
+            sampler = Strata.open(address, timeout=30)
             while time.time() < deadline:
                 time.sleep(min(SAMPLE_EVERY, max(0.0, deadline - time.time())))
                 if server.proc.poll() is not None:
                     print(f"stratad died: {server.log_tail()}", file=sys.stderr)
                     break
-                samples.append({"t": round(time.time() - start, 1), **rss(pid)})
+                sample = {"t": round(time.time() - start, 1), **rss(pid)}
+                try:
+                    sample.update(server_figures(sampler))
+                except Exception:  # noqa: BLE001 - a slow info() only loses that figure
+                    pass
+                samples.append(sample)
             outcomes = []
             for _ in procs:
                 try:
@@ -172,7 +210,9 @@ def main(argv) -> int:
                     pr.kill()
             alive = server.proc.poll() is None
             if alive:
-                samples.append({"t": round(time.time() - start, 1), **rss(pid)})
+                samples.append({"t": round(time.time() - start, 1), **rss(pid), **server_figures(sampler)})
+            sampler.close()
+            if alive:
                 with Strata.open(address, timeout=30) as db:
                     info = db.info()
                     verify = db.event_verify()
@@ -189,10 +229,16 @@ def main(argv) -> int:
     print(f"soak: {args.clients} clients, {args.seconds:.0f} s, {total['ops']} ops "
           f"({total['ops'] / args.seconds:.0f}/s), {total['errors']} errors, {total['conflicts']} CAS conflicts "
           f"(expected under contention), clients missing: {missing}, server exit {code}")
-    print(f"{'when':<14}{'t (s)':>8}{'RSS MiB':>10}{'anon MiB':>10}{'file MiB':>10}")
+    print(f"{'when':<14}{'t (s)':>8}{'RSS MiB':>10}{'anon MiB':>10}{'file MiB':>10}{'index MiB':>11}{'LMDB MiB':>10}")
     for label, s in (("start", first), ("after warm-up", warm), ("end", last)):
         print(f"{label:<14}{s['t']:>8.1f}{s['VmRSS'] / 1024:>10.1f}{s['RssAnon'] / 1024:>10.1f}"
-              f"{s['RssFile'] / 1024:>10.1f}")
+              f"{s['RssFile'] / 1024:>10.1f}{s.get('index_kib', 0) / 1024:>11.1f}{s.get('map_used_kib', 0) / 1024:>10.1f}")
+    slopes = {f: round(slope_per_min(samples, f, warm["t"]), 2)
+              for f in ("RssAnon", "RssFile", "index_kib", "map_used_kib")}
+    flat = slopes["RssAnon"] < args.flat_mib_per_min
+    print(f"after warm-up, MiB/min: anonymous {slopes['RssAnon']:+.2f}, file-backed {slopes['RssFile']:+.2f}, "
+          f"vector indexes {slopes['index_kib']:+.2f}, LMDB data {slopes['map_used_kib']:+.2f}; "
+          f"anonymous memory {'flat' if flat else 'GROWING'} (threshold {args.flat_mib_per_min} MiB/min)")
     if alive:
         print(f"event chain valid: {verify['valid']} ({verify['length']} events); "
               f"current version {info['current_version']}; disk {info['disk_bytes'] / 2**20:.1f} MiB")
@@ -206,7 +252,7 @@ def main(argv) -> int:
     path.write_text(json.dumps({
         "machine": {"cpus": os.cpu_count(), "platform": platform.platform()},
         "params": vars(args), "totals": total, "server_exit": code, "samples": samples,
-        "start": first, "after_warmup": warm, "end": last,
+        "start": first, "after_warmup": warm, "end": last, "slopes_mib_per_min": slopes, "anon_flat": flat,
     }, indent=1))
     print(f"wrote {path}")
     ok = total["errors"] == 0 and missing == 0 and alive and code == 0 and verify["valid"]

@@ -100,7 +100,17 @@ ServerProcess::ServerProcess(std::vector<std::string> args, std::chrono::millise
 }
 
 ServerProcess::~ServerProcess() {
-  if (pid_ > 0) Stop(SIGTERM);
+  if (pid_ <= 0) return;
+  // A server that does not stop cleanly fails the test that ran it. This is
+  // where sanitizer builds speak up about the server's shutdown: LeakSanitizer
+  // runs at exit and turns a leak into a non-zero status (its report is in the
+  // test's output, the server writes to ours).
+  int status = Stop(SIGTERM);
+  if (status == -1 || !WIFEXITED(status) || WEXITSTATUS(status) != 0) {
+    ADD_FAILURE() << "stratad did not exit cleanly on SIGTERM (waitpid status " << status
+                  << (status != -1 && WIFEXITED(status) ? ", exit code " + std::to_string(WEXITSTATUS(status)) : "")
+                  << (status != -1 && WIFSIGNALED(status) ? ", signal " + std::to_string(WTERMSIG(status)) : "") << ")";
+  }
 }
 
 int ServerProcess::Stop(int signal, std::chrono::milliseconds timeout) {
