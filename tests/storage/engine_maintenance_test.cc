@@ -32,16 +32,25 @@ Status UpsertRound(Engine& engine, uint32_t seed) {
   return Status::Ok();
 }
 
-TEST(EngineMaintenanceTest, RepeatedUpsertsOfTheSameKeysKeepTheIndexBounded) {
-  ScratchDir dir;
+// An ephemeral engine with index upkeep every `interval_ms` (0: none) and an
+// empty euclidean collection "c".
+std::unique_ptr<Engine> OpenWithCollection(const ScratchDir& dir, uint32_t interval_ms) {
   EngineOptions options = OptionsFor(dir.path(), Durability::kEphemeral);
-  options.index_maintenance_interval_ms = 20;
+  options.index_maintenance_interval_ms = interval_ms;
   auto engine = OpenOrFail(options);
-  ASSERT_NE(engine, nullptr);
+  if (engine == nullptr) return nullptr;
   CollectionConfig config;
   config.dimension = kDim;
   config.metric = Metric::kEuclidean;
-  ASSERT_TRUE(engine->vectors().CreateCollection({}, "c", config).ok());
+  auto created = engine->vectors().CreateCollection({}, "c", config);
+  EXPECT_TRUE(created.ok()) << created.status().message();
+  return created.ok() ? std::move(engine) : nullptr;
+}
+
+TEST(EngineMaintenanceTest, RepeatedUpsertsOfTheSameKeysKeepTheIndexBounded) {
+  ScratchDir dir;
+  auto engine = OpenWithCollection(dir, 20);
+  ASSERT_NE(engine, nullptr);
 
   ASSERT_TRUE(UpsertRound(*engine, 1).ok());
   const uint64_t fresh = engine->vectors().counters().index_memory_bytes;
@@ -74,14 +83,8 @@ TEST(EngineMaintenanceTest, RepeatedUpsertsOfTheSameKeysKeepTheIndexBounded) {
 
 TEST(EngineMaintenanceTest, ZeroIntervalLeavesWornIndexesToCompact) {
   ScratchDir dir;
-  EngineOptions options = OptionsFor(dir.path(), Durability::kEphemeral);
-  options.index_maintenance_interval_ms = 0;
-  auto engine = OpenOrFail(options);
+  auto engine = OpenWithCollection(dir, 0);
   ASSERT_NE(engine, nullptr);
-  CollectionConfig config;
-  config.dimension = kDim;
-  config.metric = Metric::kEuclidean;
-  ASSERT_TRUE(engine->vectors().CreateCollection({}, "c", config).ok());
   for (uint32_t round = 1; round <= 3; ++round) ASSERT_TRUE(UpsertRound(*engine, round).ok());
   std::this_thread::sleep_for(std::chrono::milliseconds(100));
   EXPECT_EQ(engine->vectors().counters().compactions, 0u);
