@@ -35,7 +35,6 @@
 #include "storage/meta_keys.h"
 #include "storage/names.h"
 #include "storage/record_store.h"
-#include "storage/value_equality.h"
 
 namespace strata::storage {
 namespace {

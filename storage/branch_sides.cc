@@ -12,22 +12,6 @@ namespace {
 // Vector and collection payloads are not CBOR values (storage/vector_types.h).
 bool Opaque(Primitive p) { return p == Primitive::kVector || p == Primitive::kCollection; }
 
-// The event record layout of event_log.h.
-Result<Visible> DecodeEventRecord(std::string_view v) {
-  constexpr size_t kHeader = 8 + 8 + 32 + 32 + 2;
-  if (v.size() < kHeader) return Status::Internal("corrupt event record");
-  Visible out;
-  out.version = ReadU64(v);
-  size_t type_len = (static_cast<uint8_t>(v[80]) << 8) | static_cast<uint8_t>(v[81]);
-  if (v.size() < kHeader + type_len) return Status::Internal("corrupt event record");
-  out.event_type = std::string(v.substr(kHeader, type_len));
-  auto payload = DecodeValue(v.substr(kHeader + type_len));
-  if (!payload.ok()) return payload.status();
-  out.present = true;
-  out.value = std::move(payload).value();
-  return out;
-}
-
 }  // namespace
 
 bool SameVisible(const Visible& x, const Visible& y) {
@@ -56,10 +40,14 @@ Result<Visible> SideReader::Read(uint32_t space_id, Primitive p, const std::stri
       auto v = txn_.Get(dbs_.records, EventLog::EventKey(layer.branch_id, space_id, sequence));
       if (!v.ok()) return v.status();
       if (!v->has_value()) continue;
-      auto e = DecodeEventRecord(**v);
+      auto e = EventLog::DecodeRecord(sequence, **v);
       if (!e.ok()) return e.status();
       if (e->version > std::min(at_, layer.max_version)) continue;
-      return e;
+      out.present = true;
+      out.version = e->version;
+      out.event_type = std::move(e->type);
+      out.value = std::move(e->payload);
+      return out;
     }
     return out;
   }

@@ -203,6 +203,10 @@ Result<uint64_t> EventLog::NextSequence(const Txn& txn, const Databases& dbs, ui
   return head->next_sequence;
 }
 
+Result<Event> EventLog::DecodeRecord(uint64_t sequence, std::string_view value) {
+  return DecodeEvent(sequence, value);
+}
+
 std::string EventLog::EventKey(uint32_t branch_id, uint32_t space_id, uint64_t sequence) {
   std::string key = ScopePrefix(branch_id, space_id, Primitive::kEvent);
   AppendU64(key, sequence);

@@ -79,6 +79,9 @@ class EventLog {
 
   // The record key of an event (for storage tests that tamper with the log).
   static std::string EventKey(uint32_t branch_id, uint32_t space_id, uint64_t sequence);
+  // Decodes a stored event record (branch diff and merge read events of other
+  // branches' layers); kInternal when it is corrupt.
+  static Result<Event> DecodeRecord(uint64_t sequence, std::string_view value);
 
  private:
   // Stages an append in the scope's transaction: its sequence follows the log

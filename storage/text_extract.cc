@@ -1,6 +1,7 @@
 #include "storage/text_extract.h"
 
 #include "storage/event_hash.h"
+#include "storage/vector_types.h"
 
 namespace strata::storage {
 namespace {
@@ -66,10 +67,9 @@ std::optional<StoredEvent> ParseEventRecord(std::string_view value) {
 
 std::string EntityDisplayName(Primitive primitive, std::string_view record_name) {
   if (primitive != Primitive::kVector) return std::string(record_name);
-  // collection "/" 16 hex digits of the incarnation "/" key
-  size_t slash = record_name.find('/');
-  if (slash == std::string_view::npos || record_name.size() < slash + 18) return std::string(record_name);
-  return std::string(record_name.substr(0, slash + 1)) + std::string(record_name.substr(slash + 18));
+  auto parts = ParseVectorRecordName(record_name);
+  if (!parts) return std::string(record_name);
+  return parts->collection + "/" + parts->key;
 }
 
 }  // namespace strata::storage
