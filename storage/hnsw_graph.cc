@@ -12,6 +12,11 @@ namespace {
 
 using Graph = hnswlib::HierarchicalNSW<float>;
 
+// Concurrent inserts (VectorIndex::AddAll) rely on the level draw being locked:
+// the fix cmake/PatchedHnswlib.cmake applies to a copy of the system headers.
+static_assert(requires(Graph& g) { g.level_generator_lock_; },
+              "storage/hnsw_graph.cc must compile against the patched hnswlib (cmake/PatchedHnswlib.cmake)");
+
 // hnswlib's L2Space / InnerProductSpace with this CPU's fastest kernel
 // (vector_kernels.h): the same data layout and distances (up to float
 // rounding in the sums), so snapshots written with either load into the other.

@@ -1,0 +1,49 @@
+# hnswlib 0.6.2 as Debian ships it (libhnswlib-dev), with our fixes applied to a
+# copy in the build tree. storage/hnsw_graph.cc, the one file that includes
+# hnswlib, compiles against the copy; the system headers are left untouched.
+#
+# Each fix names the exact text it replaces and stops the configure step when
+# that text is not there exactly once (another hnswlib version): a fix is
+# never silently skipped.
+#
+# Sets STRATA_HNSWLIB_INCLUDE_DIR (the directory holding hnswlib/).
+
+find_path(STRATA_SYSTEM_HNSWLIB_DIR hnswlib/hnswalg.h REQUIRED)
+set(STRATA_HNSWLIB_INCLUDE_DIR ${CMAKE_BINARY_DIR}/patched-hnswlib)
+set(_hnsw_out ${STRATA_HNSWLIB_INCLUDE_DIR}/hnswlib)
+
+file(GLOB _hnsw_headers ${STRATA_SYSTEM_HNSWLIB_DIR}/hnswlib/*.h)
+file(COPY ${_hnsw_headers} DESTINATION ${_hnsw_out})
+# Re-run this step when a header of the system copy changes (a Debian update).
+set_property(DIRECTORY APPEND PROPERTY CMAKE_CONFIGURE_DEPENDS ${_hnsw_headers})
+
+function(strata_hnswlib_fix file why old new)
+  file(READ ${_hnsw_out}/${file} text)
+  string(FIND "${text}" "${old}" first)
+  string(FIND "${text}" "${old}" last REVERSE)
+  if(first EQUAL -1 OR NOT first EQUAL last)
+    message(FATAL_ERROR "hnswlib fix \"${why}\" does not apply to ${STRATA_SYSTEM_HNSWLIB_DIR}/hnswlib/${file}: "
+                        "its text is not there exactly once (cmake/PatchedHnswlib.cmake expects hnswlib 0.6.2)")
+  endif()
+  string(REPLACE "${old}" "${new}" text "${text}")
+  file(WRITE ${_hnsw_out}/${file} "${text}")
+endfunction()
+
+# 1. addPoint draws every new element's level from one std::default_random_engine
+#    with no lock, so concurrent inserts (VectorIndex::AddAll runs them on every
+#    core) race on the engine's state: undefined behaviour, reported by TSan.
+#    The draw now holds a mutex of its own; the rest of the insert is unchanged.
+strata_hnswlib_fix(hnswalg.h "lock the level generator"
+"        int getRandomLevel(double reverse_size) {
+            std::uniform_real_distribution<double> distribution(0.0, 1.0);
+            double r = -log(distribution(level_generator_)) * reverse_size;"
+"        std::mutex level_generator_lock_;  // stratadb: concurrent addPoint calls draw levels
+
+        int getRandomLevel(double reverse_size) {
+            std::uniform_real_distribution<double> distribution(0.0, 1.0);
+            double draw;
+            {
+                std::lock_guard<std::mutex> lock(level_generator_lock_);
+                draw = distribution(level_generator_);
+            }
+            double r = -log(draw) * reverse_size;")
