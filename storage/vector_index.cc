@@ -52,6 +52,7 @@ Status VectorIndex::ResetGraph(size_t capacity) {
   by_key_.clear();
   deleted_ = 0;
   slot_bytes_ = 0;
+  ++generation_;
   return Status::Ok();
 }
 
@@ -79,6 +80,7 @@ Status VectorIndex::EnsureCapacity(size_t additional) {
 void VectorIndex::Remove(const std::string& key) {
   auto it = by_key_.find(key);
   if (it == by_key_.end()) return;
+  if (recording_changes_) changed_keys_.insert(key);
   uint64_t label = it->second;
   graph_->MarkDeleted(label);
   slot_bytes_ -= SlotBytesOf(slots_[label]);
@@ -97,6 +99,7 @@ Status VectorIndex::AddAll(std::vector<Pending>& items) {
   work.reserve(items.size());
   for (auto& item : items) {
     Remove(item.key);
+    if (recording_changes_) changed_keys_.insert(item.key);
     uint64_t label = slots_.size();
     slots_.push_back(Slot{item.key, item.version, std::move(item.metadata), 0});
     slot_bytes_ += SlotBytesOf(slots_.back());
@@ -328,23 +331,98 @@ IndexFigures VectorIndex::figures() const {
   return f;
 }
 
-Result<bool> VectorIndex::CompactIfWorn(double threshold) {
-  std::unique_lock lock(mu_);
-  if (!built_ || !graph_ || deleted_ == 0) return false;
-  if (static_cast<double>(deleted_) <= threshold * static_cast<double>(slots_.size())) return false;
-  // Re-insert the live vectors into a fresh graph. Stored vectors are already
-  // prepared (normalized for cosine), so they go in as they are.
+namespace {
+std::function<void()>& CompactionHook() {
+  static std::function<void()> hook;
+  return hook;
+}
+}  // namespace
+
+void VectorIndex::SetCompactionHookForTesting(std::function<void()> hook) { CompactionHook() = std::move(hook); }
+
+std::vector<VectorIndex::Pending> VectorIndex::LiveItems(const std::vector<std::string>* only) const {
+  // Stored vectors are already prepared (normalized for cosine); AddAll
+  // prepares them again, which leaves them as they are.
   std::vector<Pending> items;
-  items.reserve(by_key_.size());
   size_t dim = identity_.config.dimension;
-  for (auto& [key, label] : by_key_) {
+  auto take = [&](const std::string& key, uint64_t label) {
     const Slot& slot = slots_[label];
     const float* data = graph_->Data(slot.internal_id);
     items.push_back(Pending{key, slot.version, std::vector<float>(data, data + dim), slot.metadata});
+  };
+  if (only == nullptr) {
+    items.reserve(by_key_.size());
+    for (const auto& [key, label] : by_key_) take(key, label);
+    // Key order: the same live set always makes the same graph.
+    std::sort(items.begin(), items.end(), [](const Pending& a, const Pending& b) { return a.key < b.key; });
+  } else {
+    for (const auto& key : *only) {
+      auto it = by_key_.find(key);
+      if (it != by_key_.end()) take(key, it->second);
+    }
   }
-  std::sort(items.begin(), items.end(), [](const Pending& a, const Pending& b) { return a.key < b.key; });
-  STRATA_RETURN_IF_ERROR(ResetGraph(items.size() + items.size() / 4));
-  STRATA_RETURN_IF_ERROR(AddAll(items));
+  return items;
+}
+
+void VectorIndex::StopRecordingChanges() {
+  std::unique_lock lock(mu_);
+  recording_changes_ = false;
+  changed_keys_.clear();
+}
+
+Result<bool> VectorIndex::CompactIfWorn(double threshold) {
+  std::lock_guard<std::mutex> one_at_a_time(compact_mu_);
+  uint64_t generation = 0;
+  {
+    std::unique_lock lock(mu_);
+    if (!built_ || !graph_ || deleted_ == 0) return false;
+    if (static_cast<double>(deleted_) <= threshold * static_cast<double>(slots_.size())) return false;
+    // From here on, catch-ups note the keys they change (before the copy
+    // below, so nothing falls between the two).
+    recording_changes_ = true;
+    changed_keys_.clear();
+    generation = generation_;
+  }
+  std::vector<Pending> items;
+  {
+    std::shared_lock lock(mu_);
+    items = LiveItems();
+  }
+  // The new graph: a private index of the same identity, built with no lock
+  // of this one held, so searches (and catch-ups) go on meanwhile.
+  VectorIndex fresh(identity_);
+  Status st = fresh.ResetGraph(items.size() + items.size() / 4);
+  if (st.ok()) st = fresh.AddAll(items);
+  if (!st.ok()) {
+    StopRecordingChanges();
+    return st;
+  }
+  items.clear();
+  items.shrink_to_fit();
+  if (CompactionHook()) CompactionHook()();
+
+  std::unique_lock lock(mu_);
+  recording_changes_ = false;
+  std::vector<std::string> changed(changed_keys_.begin(), changed_keys_.end());
+  changed_keys_.clear();
+  if (!built_ || generation_ != generation) return false;  // rebuilt or reloaded meanwhile: the copy is stale
+  // Bring the new graph to what this one holds now: the changed keys that are
+  // gone are removed, the ones live here (at another version) re-added.
+  for (const auto& key : changed) {
+    if (!by_key_.count(key)) fresh.Remove(key);
+  }
+  std::vector<Pending> redo = LiveItems(&changed);
+  std::erase_if(redo, [&](const Pending& p) {
+    auto it = fresh.by_key_.find(p.key);
+    return it != fresh.by_key_.end() && fresh.slots_[it->second].version == p.version;
+  });
+  STRATA_RETURN_IF_ERROR(fresh.AddAll(redo));
+  std::swap(graph_, fresh.graph_);
+  std::swap(slots_, fresh.slots_);
+  std::swap(by_key_, fresh.by_key_);
+  std::swap(deleted_, fresh.deleted_);
+  std::swap(slot_bytes_, fresh.slot_bytes_);
+  ++generation_;
   saved_version_ = 0;  // the snapshot on disk describes the old graph
   return true;
 }

@@ -12,17 +12,20 @@
 //
 // Thread safety: hnswlib 0.6.2 does not allow adds alongside searches, so a
 // shared_mutex guards each index: Search and SaveSnapshot take it shared;
-// CatchUp, Compact and LoadSnapshot exclusive.
+// CatchUp and LoadSnapshot exclusive. CompactIfWorn builds the new graph with
+// no lock held and takes the exclusive lock only to swap it in.
 #pragma once
 
 #include <atomic>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <optional>
 #include <shared_mutex>
 #include <string>
 #include <unordered_map>
+#include <unordered_set>
 #include <vector>
 
 #include "storage/engine_core.h"
@@ -90,8 +93,15 @@ class VectorIndex {
   IndexFigures figures() const;
 
   // Rebuilds the graph from its live vectors when the deleted labels exceed
-  // `threshold` of all labels. Returns whether it rebuilt.
+  // `threshold` of all labels. Returns whether it rebuilt. The new graph is
+  // built beside the live one (memory for both meanwhile) while searches and
+  // catch-ups go on; what changed during the build is applied to it under the
+  // exclusive lock, which is then held only for that and the swap.
   Result<bool> CompactIfWorn(double threshold);
+
+  // Tests only: called by CompactIfWorn once the new graph is built and
+  // before it is swapped in, with no lock of this index held.
+  static void SetCompactionHookForTesting(std::function<void()> hook);
 
   // Writes `<path_base>.hnsw` and `<path_base>.meta` atomically (temp files,
   // fsync, rename), unless the index is already saved at its version or is
@@ -119,6 +129,8 @@ class VectorIndex {
   };
 
   Status ResetGraph(size_t capacity);
+  std::vector<Pending> LiveItems(const std::vector<std::string>* only = nullptr) const;
+  void StopRecordingChanges();
   Status Build(const ReadView& view);
   Status ApplyChanges(const ReadView& view);
   Status AddAll(std::vector<Pending>& items);
@@ -142,6 +154,14 @@ class VectorIndex {
   LayerChain layers_;
   std::atomic<uint64_t> applied_version_{0};
   std::atomic<uint64_t> saved_version_{0};
+  // Bumped (under mu_) whenever the whole graph is replaced; a compaction
+  // whose source graph was replaced meanwhile drops its result.
+  uint64_t generation_ = 0;
+  // While a compaction builds (under mu_): the keys added or removed since it
+  // copied the live vectors, to apply to its new graph before the swap.
+  bool recording_changes_ = false;
+  std::unordered_set<std::string> changed_keys_;
+  std::mutex compact_mu_;  // one compaction of this index at a time
   std::mutex save_mu_;  // one snapshot write at a time (they share temp files)
 };
 

@@ -253,6 +253,7 @@ bool VectorIndex::LoadSnapshot(const std::string& path_base, uint64_t current_ve
   for (const Slot& s : slots_) slot_bytes_ += SlotBytesOf(s);
   by_key_ = std::move(by_key);
   deleted_ = deleted;
+  ++generation_;
   layers_ = layers;
   applied_version_.store(applied);
   saved_version_.store(applied);

@@ -4,6 +4,7 @@
 #include <chrono>
 #include <cmath>
 #include <limits>
+#include <map>
 #include <set>
 #include <thread>
 
@@ -449,6 +450,78 @@ TEST_F(VectorStoreTest, CompactRebuildsWornIndexes) {
   auto got = MustSearch("c", q, 10, o);
   auto want = BruteForce(data, q, Metric::kEuclidean, 10);
   for (size_t i = 0; i < 10; ++i) EXPECT_EQ(got[i].key, want[i].key);
+}
+
+// The rebuild runs beside the live index: searches and writes go on while it
+// builds (the hook runs them at that moment, on this very thread, so a rebuild
+// holding the index lock would hang here), and what they changed is in the
+// rebuilt index.
+TEST_F(VectorStoreTest, CompactionBuildsBesideTheIndexWhileSearchesAndWritesGoOn) {
+  const size_t dim = 8;
+  std::map<std::string, std::vector<float>> live;
+  auto data = RandomVectors(400, dim, 51);
+  Create("c", dim, Metric::kEuclidean);
+  LoadAll("c", data);
+  for (size_t i = 0; i < data.size(); ++i) live["v" + std::to_string(i)] = data[i];
+  auto moved = RandomVectors(200, dim, 52);
+  std::vector<VectorInput> batch;
+  for (size_t i = 0; i < 200; ++i) {
+    batch.push_back({"v" + std::to_string(i), moved[i], std::nullopt});
+    live["v" + std::to_string(i)] = moved[i];
+  }
+  ASSERT_TRUE(vectors().BatchUpsert({}, "c", batch).ok());
+  auto queries = RandomVectors(10, dim, 53);
+  VectorSearchOptions wide;
+  wide.ef = 600;  // wider than the collection: the graph search is exact
+  auto expect_exact = [&](const std::string& when) {
+    std::vector<std::vector<float>> vs;
+    std::vector<std::string> keys;
+    for (const auto& [key, v] : live) {
+      keys.push_back(key);
+      vs.push_back(v);
+    }
+    for (const auto& q : queries) {
+      auto got = MustSearch("c", q, 10, wide);
+      auto want = BruteForce(vs, q, Metric::kEuclidean, 10);  // keys "v<position in vs>"
+      ASSERT_EQ(got.size(), want.size()) << when;
+      for (size_t i = 0; i < want.size(); ++i) {
+        EXPECT_EQ(got[i].key, keys[std::stoul(want[i].key.substr(1))]) << when << " rank " << i;
+      }
+    }
+  };
+  expect_exact("before");  // the index catches up: 200 dead labels of 600
+
+  bool hook_ran = false;
+  VectorIndex::SetCompactionHookForTesting([&] {
+    hook_ran = true;
+    expect_exact("during the rebuild");
+    auto replaced = RandomVectors(2, dim, 54);
+    MustUpsert("c", "v5", replaced[0]);
+    live["v5"] = replaced[0];
+    MustUpsert("c", "v250", replaced[1]);
+    live["v250"] = replaced[1];
+    MustUpsert("c", "new", RandomVectors(1, dim, 55)[0]);
+    live["new"] = RandomVectors(1, dim, 55)[0];
+    ASSERT_TRUE(vectors().Delete({}, "c", "v7").ok());
+    live.erase("v7");
+    ASSERT_TRUE(vectors().Delete({}, "c", "v300").ok());
+    live.erase("v300");
+    // Each written vector is its own nearest neighbour: search at each, and at
+    // the old places of the replaced and deleted ones.
+    for (const char* key : {"v5", "v250", "new"}) queries.push_back(live[key]);
+    for (size_t i : {5, 7, 250, 300}) queries.push_back(i < 200 ? moved[i] : data[i]);
+    expect_exact("after writes during the rebuild");  // the live index caught up
+  });
+  auto rebuilt = vectors().CompactIndexes(0.2);
+  VectorIndex::SetCompactionHookForTesting(nullptr);
+  ASSERT_TRUE(rebuilt.ok()) << rebuilt.status().message();
+  EXPECT_TRUE(hook_ran);
+  EXPECT_EQ(*rebuilt, 1u);
+  expect_exact("after the swap");
+  // Only the labels the writes during the rebuild left dead remain: under
+  // the threshold, so a second pass has nothing to do.
+  EXPECT_EQ(*vectors().CompactIndexes(0.2), 0u);
+  EXPECT_EQ(vectors().Get({}, "c", "v7", std::nullopt)->has_value(), false);
 }
 
 TEST_F(VectorStoreTest, BatchSearchSpreadOverThreadsEqualsOneSearchPerQuery) {
