@@ -10,6 +10,7 @@ import subprocess
 import sys
 import threading
 import time
+import warnings
 
 import numpy as np
 import pytest
@@ -241,6 +242,17 @@ def test_bad_vectors_are_validation_errors(db, coll, vector, message):
     with pytest.raises(ValidationError, match=message):
         db.vector_upsert(coll, "k", vector)
     assert db.vector_get(coll, "k") is None
+
+
+def test_large_finite_values_pass_the_finite_check(db, coll):
+    """The client's finite check sums in float64: finite float32 values whose
+    float32 sum would overflow are accepted, without a numpy warning."""
+    big = np.array([3e38, 3e38, 3e38, 0], dtype=np.float32)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        db.vector_upsert(coll, "big", big)
+        assert db.vector_search(coll, big, 1)[0]["key"] == "big"
+    assert np.array_equal(db.vector_get(coll, "big")["embedding"], big)
 
 
 def test_server_rejects_nan_and_zero_cosine_vectors(db, coll):
@@ -475,6 +487,44 @@ def test_search_without_metadata(db, coll):
             db.vector_search(coll, query, 1, include_metadata=bad)
         with pytest.raises(ValidationError, match="include_metadata must be a bool"):
             db.vector_batch_search(coll, [query], 1, include_metadata=bad)
+
+
+def test_plain_searches_answer_as_the_general_path(db, coll, ns):
+    """A search without filters or as_of is sent from a request serialized
+    once per (branch, space, collection, k, metric, ef, include_metadata);
+    it answers exactly as the general path (forced here by filters=[]),
+    still validates every argument, and follows the handle's branch."""
+    rng = np.random.default_rng(RNG_SEED)
+    data = rng.normal(size=(40, 4)).astype(np.float32)
+    db.vector_batch_upsert(coll, [(f"k{i}", data[i], {"i": i}) for i in range(40)])
+    queries = rng.normal(size=(5, 4)).astype(np.float32)
+    for options in ({}, {"metric": "euclidean"}, {"ef": 7}, {"include_metadata": False}, {"metric": "DOT", "ef": 50}):
+        for k in (1, 5, 40):
+            for q in queries:
+                plain = db.vector_search(coll, q, k, **options)
+                assert plain == db.vector_search(coll, q, k, filters=[], **options), (options, k)
+                assert plain == db.vector_search(coll, list(map(float, q)), k, **options)  # a list query too
+    # A template made for k=3 never answers a k of another type or range.
+    db.vector_search(coll, queries[0], 3)
+    for bad_k in (3.0, True, 0):
+        with pytest.raises(ValidationError, match="k must be"):
+            db.vector_search(coll, queries[0], bad_k)
+    with pytest.raises(ValidationError, match="query"):
+        db.vector_search(coll, [1.0, float("nan"), 0.0, 0.0], 3)
+    with pytest.raises(ConstraintError):
+        db.vector_search(coll, [1.0, 0.0, 0.0], 3)
+    # Same arguments on another branch: that branch's vectors.
+    branch = _name(ns, "b")
+    db.branch_fork("default", branch)
+    try:
+        db.branch_use(branch)
+        db.vector_upsert(coll, "only-here", queries[0])
+        assert db.vector_search(coll, queries[0], 1)[0]["key"] == "only-here"
+        db.branch_use("default")
+        assert db.vector_search(coll, queries[0], 1)[0]["key"] != "only-here"
+    finally:
+        db.branch_use("default")
+        db.branch_delete(branch)
 
 
 # -- filters ---------------------------------------------------------------------

@@ -87,16 +87,16 @@ def _pack_array(np, value, what: str) -> bytes:
         raise _invalid(f"{what} must have a numeric dtype, got {value.dtype}")
     if value.size == 0:
         raise _invalid(f"{what} must not be empty")
-    if value.dtype == _F32LE:
+    if value.dtype.str == _F32LE:
         packed = value  # already what the wire carries: nothing to convert
     else:
         with np.errstate(over="ignore", invalid="ignore"):  # overflow shows up as inf below
             packed = np.asarray(value, dtype=_F32LE)
-    # NaN * 0 and inf * 0 are NaN, so a dot product with zeros is 0 exactly
-    # when every element is finite (and, unlike a sum, cannot overflow): one
-    # cheap call on the hot path of every search; the element-wise look only
-    # when something is wrong.
-    if packed.dot(np.zeros_like(packed)) == 0:
+    # Summed in float64 (which float32 values cannot overflow), the sum is
+    # finite exactly when every element is: one numpy call on the hot path of
+    # every search (this code runs with cold caches between round trips,
+    # where each numpy call counts); the element-wise look only when not.
+    if math.isfinite(packed.sum(dtype=np.float64)):
         return packed.tobytes()
     bad = np.flatnonzero(~np.isfinite(packed))
     if bad.size:

@@ -89,9 +89,14 @@ def _collection_info(info: "vectors_pb2.CollectionInfo") -> Dict[str, Any]:
     }
 
 
-def _matches(response: "vectors_pb2.VectorSearchResponse") -> List[Dict[str, Any]]:
+def _matches(response: "vectors_pb2.VectorSearchResponse", include_metadata: bool = True) -> List[Dict[str, Any]]:
     # A match without metadata (none stored, or the search asked for none)
     # reads as None: the same dict shape either way.
+    if not include_metadata:
+        return [
+            {"key": match.key, "score": match.score, "distance": match.distance, "metadata": None}
+            for match in response.matches
+        ]
     return [
         {
             "key": match.key,
@@ -103,8 +108,84 @@ def _matches(response: "vectors_pb2.VectorSearchResponse") -> List[Dict[str, Any
     ]
 
 
+# Search requests without filters or as_of, by (branch, space, transaction,
+# collection, k, metric, ef, include_metadata): the request serialized without
+# its query. Bounded; cleared when full.
+_SEARCH_TEMPLATES_MAX = 256
+
+
+# VectorSearchRequest.query (field 3) holding Vector.f32le (field 2), up to
+# the query's bytes: the same for every query of one length.
+_QUERY_HEADERS: Dict[int, bytes] = {}
+
+
+def _query_header(size: int) -> bytes:
+    header = _QUERY_HEADERS.get(size)
+    if header is None:
+        inner = _varint(2 << 3 | 2) + _varint(size)  # Vector.f32le: tag, length
+        header = _varint(3 << 3 | 2) + _varint(len(inner) + size) + inner  # .query: tag, length
+        if len(_QUERY_HEADERS) < 64:
+            _QUERY_HEADERS[size] = header
+    return header
+
+
+def _varint(n: int) -> bytes:
+    out = bytearray()
+    while n > 0x7F:
+        out.append(n & 0x7F | 0x80)
+        n >>= 7
+    out.append(n)
+    return bytes(out)
+
+
 class VectorsMixin:
     """The `vector_*` methods of `Strata`."""
+
+    @property
+    def _search_wire(self):
+        # Vectors.Search taking the serialized request as bytes (see
+        # _search_request_bytes); the response is parsed as usual.
+        call = self.__dict__.get("_search_wire_")
+        if call is None:
+            call = self.__dict__["_search_wire_"] = self._channel.unary_unary(
+                "/strata.v1.Vectors/Search",
+                request_serializer=None,
+                response_deserializer=vectors_pb2.VectorSearchResponse.FromString,
+            )
+        return call
+
+    def _search_request_bytes(self, coll, query, k, metric_value, ef, include_metadata) -> Optional[bytes]:
+        """The serialized VectorSearchRequest of a plain search (no filters,
+        no as_of) when its arguments have the exact types a template is kept
+        for, else None (the caller builds the message as usual).
+
+        Why: building the protobuf message afresh is most of what a search
+        costs the client. A serialized message followed by another field is
+        that message with the field set (protobuf parses fields in any
+        order), so the query's field is appended to the request serialized
+        once without it. Arguments are validated when the template is made;
+        the key holds their exact types, so a value of another type (k=10.0)
+        never reaches a template made for a valid one.
+        """
+        if not (
+            type(coll) is str
+            and type(k) is int
+            and (metric_value is None or type(metric_value) is str)
+            and (ef is None or type(ef) is int)
+            and type(include_metadata) is bool
+        ):
+            return None
+        key = (self._branch, self._space, self._txn_id, coll, k, metric_value, ef, include_metadata)
+        templates = self.__dict__.setdefault("_search_templates_", {})
+        template = templates.get(key)
+        if template is None:
+            request = vectors_pb2.VectorSearchRequest(context=self._context(), collection=_collection(coll))
+            _search_options(request, k, metric_value, None, None, ef, include_metadata)
+            if len(templates) >= _SEARCH_TEMPLATES_MAX:
+                templates.clear()
+            template = templates[key] = request.SerializeToString()
+        data = pack(query, "query")
+        return b"".join((template, _query_header(len(data)), data))
 
     @property
     def _vectors_stub(self):
@@ -256,10 +337,14 @@ class VectorsMixin:
         wrong dimension, ValidationError for a bad k (1..10000), filter or
         query.
         """
+        if filters is None and as_of is None:
+            wire = self._search_request_bytes(coll, query, k, metric, ef, include_metadata)
+            if wire is not None:
+                return _matches(self._call(self._search_wire, wire), include_metadata)
         request = vectors_pb2.VectorSearchRequest(context=self._context(), collection=_collection(coll))
         request.query.f32le = pack(query, "query")
         _search_options(request, k, metric, filters, as_of, ef, include_metadata)
-        return _matches(self._call(self._vectors_stub.Search, request))
+        return _matches(self._call(self._vectors_stub.Search, request), include_metadata)
 
     def vector_batch_search(
         self,
@@ -286,7 +371,7 @@ class VectorsMixin:
             add(f32le=data)
         _search_options(request, k, metric, filters, as_of, ef, include_metadata)
         response = self._call(self._vectors_stub.BatchSearch, request)
-        return [_matches(result) for result in response.results]
+        return [_matches(result, include_metadata) for result in response.results]
 
 
 def _metric(value) -> int:
