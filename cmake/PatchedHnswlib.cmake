@@ -47,3 +47,43 @@ strata_hnswlib_fix(hnswalg.h "lock the level generator"
                 draw = distribution(level_generator_);
             }
             double r = -log(draw) * reverse_size;")
+
+# 2. The base layer (every element's level-0 links, vector and label: 65 MB
+#    for 100k x 128) is one block that a search reads at random, a few
+#    hundred bytes per node, so on 4 KiB pages nearly every node visited is
+#    also a TLB miss (docs/guarantees.md "Vectors"). The block is now advised onto
+#    transparent huge pages right after it is allocated, grown or loaded, and
+#    before its pages are first touched (storage/huge_pages.h), so the kernel
+#    backs it with 2 MiB pages where THP is "always" or "madvise". The advice
+#    only asks: where THP is off, or madvise fails, nothing else changes.
+strata_hnswlib_fix(hnswalg.h "huge pages: the helper"
+"#include <list>
+
+namespace hnswlib {"
+"#include <list>
+
+namespace strata::storage {
+    void AdviseHugePages(void *block, size_t bytes);  // stratadb: storage/huge_pages.h
+}
+
+namespace hnswlib {
+    using strata::storage::AdviseHugePages;
+")
+strata_hnswlib_fix(hnswalg.h "huge pages: a new index"
+"            data_level0_memory_ = (char *) malloc(max_elements_ * size_data_per_element_);
+            if (data_level0_memory_ == nullptr)
+                throw std::runtime_error(\"Not enough memory\");"
+"            data_level0_memory_ = (char *) malloc(max_elements_ * size_data_per_element_);
+            if (data_level0_memory_ == nullptr)
+                throw std::runtime_error(\"Not enough memory\");
+            AdviseHugePages(data_level0_memory_, max_elements_ * size_data_per_element_);")
+strata_hnswlib_fix(hnswalg.h "huge pages: a grown index"
+"            data_level0_memory_ = data_level0_memory_new;"
+"            data_level0_memory_ = data_level0_memory_new;
+            AdviseHugePages(data_level0_memory_, new_max_elements * size_data_per_element_);")
+strata_hnswlib_fix(hnswalg.h "huge pages: a loaded index"
+"                throw std::runtime_error(\"Not enough memory: loadIndex failed to allocate level0\");
+            input.read(data_level0_memory_, cur_element_count * size_data_per_element_);"
+"                throw std::runtime_error(\"Not enough memory: loadIndex failed to allocate level0\");
+            AdviseHugePages(data_level0_memory_, max_elements * size_data_per_element_);
+            input.read(data_level0_memory_, cur_element_count * size_data_per_element_);")

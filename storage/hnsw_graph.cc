@@ -7,6 +7,7 @@
 #include <limits>
 #include <queue>
 
+#include "storage/quantized_codes.h"
 #include "storage/vector_kernels.h"
 
 namespace strata::storage {
@@ -43,24 +44,25 @@ Status GraphError(const std::exception& e) { return Status::Internal(std::string
 using Candidates = std::priority_queue<std::pair<float, hnswlib::tableint>,
                                        std::vector<std::pair<float, hnswlib::tableint>>, Graph::CompareByFirst>;
 
-// Asks for a vector's first cache lines ahead of its distance. A search
-// reaches vectors at random in a block far larger than the caches, and a
-// server's search starts with caches the network stack has just used, so
-// every vector is a miss: asking for all of a node's unvisited neighbours
-// at once lets the misses overlap instead of paying for them one by one
-// (hnswlib asks for one line of the next neighbour only). 8 lines cover a
-// 128-dimension vector; the hardware prefetcher streams longer ones.
+// Asks for a float32 vector's first cache lines ahead of its exact distance
+// (the re-ranking in HnswGraph::Search). 8 lines cover a 128-dimension vector;
+// the hardware prefetcher streams longer ones.
 inline void PrefetchVector(const Graph& g, hnswlib::tableint id) {
   const char* p = g.getDataByInternalId(id);
   size_t bytes = std::min<size_t>(g.data_size_, 8 * 64);
   for (size_t off = 0; off < bytes; off += 64) __builtin_prefetch(p + off);
 }
 
-// hnswlib's searchBaseLayerST (the same candidates in the same order, so the
-// same answers) with the neighbours of each expanded node prefetched together
-// before their distances are taken.
+// hnswlib's searchBaseLayerST (the same expansion order and stopping rule) on
+// the quantized rows, with the neighbours of each expanded node prefetched
+// together before their distances are taken. A search reaches rows at random
+// in a block far larger than the caches, and a server's search starts with
+// caches the network stack has just used, so every row is a miss: asking for
+// all of a node's unvisited neighbours at once lets the misses overlap
+// instead of paying for them one by one.
 template <bool kHasDeletions>
-Candidates SearchBaseLayer(const Graph& g, hnswlib::tableint entry, const float* query, size_t ef) {
+Candidates SearchBaseLayer(const Graph& g, const QuantizedCodes& codes, hnswlib::tableint entry,
+                           const QuantizedCodes::Query& query, size_t ef) {
   hnswlib::VisitedList* visited_list = g.visited_list_pool_->getFreeVisitedList();
   hnswlib::vl_type* visited = visited_list->mass;
   const hnswlib::vl_type tag = visited_list->curV;
@@ -68,7 +70,7 @@ Candidates SearchBaseLayer(const Graph& g, hnswlib::tableint entry, const float*
   Candidates frontier;   // nodes to expand, by negated distance (nearest on top)
   float lower_bound;
   if (!kHasDeletions || !g.isMarkedDeleted(entry)) {
-    float d = g.fstdistfunc_(query, g.getDataByInternalId(entry), g.dist_func_param_);
+    float d = codes.Distance(query, entry);
     lower_bound = d;
     top.emplace(d, entry);
     frontier.emplace(-d, entry);
@@ -92,10 +94,10 @@ Candidates SearchBaseLayer(const Graph& g, hnswlib::tableint entry, const float*
       if (visited[c] == tag) continue;
       visited[c] = tag;
       fresh.push_back(c);
-      PrefetchVector(g, c);
+      codes.Prefetch(c);
     }
     for (hnswlib::tableint c : fresh) {
-      float d = g.fstdistfunc_(query, g.getDataByInternalId(c), g.dist_func_param_);
+      float d = codes.Distance(query, c);
       if (top.size() < ef || lower_bound > d) {
         frontier.emplace(-d, c);
         if (!kHasDeletions || !g.isMarkedDeleted(c)) top.emplace(d, c);
@@ -114,6 +116,8 @@ Candidates SearchBaseLayer(const Graph& g, hnswlib::tableint entry, const float*
 struct HnswGraph::Impl {
   std::unique_ptr<hnswlib::SpaceInterface<float>> space;
   std::unique_ptr<Graph> graph;
+  // Every element's vector quantized (quantized_codes.h), row = internal id.
+  std::unique_ptr<QuantizedCodes> codes;
   // Bytes of the link lists above level 0, kept as elements are added so
   // MemoryBytes need not walk every element.
   std::atomic<uint64_t> upper_link_bytes{0};
@@ -128,6 +132,7 @@ Result<std::unique_ptr<HnswGraph>> HnswGraph::Create(Metric metric, size_t dim, 
   impl->space = MakeSpace(metric, dim);
   try {
     impl->graph = std::make_unique<Graph>(impl->space.get(), capacity, m, ef_construction, /*random_seed=*/100);
+    impl->codes = std::make_unique<QuantizedCodes>(metric, dim, capacity);
   } catch (const std::exception& e) {
     return GraphError(e);
   }
@@ -156,6 +161,17 @@ Result<std::unique_ptr<HnswGraph>> HnswGraph::Load(Metric metric, size_t dim, co
   if (impl->graph->data_size_ != impl->space->get_data_size()) {
     return Status::Internal("vector index file " + path + " holds vectors of another dimension");
   }
+  // The file holds the float32 vectors only: quantizing them again is ~0.1 s
+  // per million dimensions' worth of rows, far less than reading the file.
+  try {
+    impl->codes = std::make_unique<QuantizedCodes>(metric, dim, g.max_elements_);
+  } catch (const std::exception& e) {
+    return GraphError(e);
+  }
+  for (size_t i = 0; i < g.cur_element_count; ++i) {
+    auto id = static_cast<hnswlib::tableint>(i);
+    impl->codes->Encode(id, reinterpret_cast<const float*>(g.getDataByInternalId(id)));
+  }
   return std::unique_ptr<HnswGraph>(new HnswGraph(std::move(impl)));
 }
 
@@ -174,6 +190,8 @@ size_t HnswGraph::deleted() const { return impl_->graph->num_deleted_; }
 
 Status HnswGraph::Resize(size_t capacity) {
   try {
+    // The rows first: when they cannot grow, the graph is left as it was.
+    impl_->codes->Reserve(capacity);
     impl_->graph->resizeIndex(capacity);
   } catch (const std::exception& e) {
     return Status::ResourceExhausted(std::string("vector index cannot grow to ") + std::to_string(capacity) +
@@ -186,6 +204,7 @@ Result<uint32_t> HnswGraph::Add(const float* vector, uint64_t label) {
   try {
     Graph& g = *impl_->graph;
     auto internal = static_cast<uint32_t>(g.addPoint(vector, label, -1));
+    impl_->codes->Encode(internal, vector);
     impl_->upper_link_bytes.fetch_add(g.element_levels_[internal] * g.size_links_per_element_,
                                       std::memory_order_relaxed);
     return internal;
@@ -205,12 +224,16 @@ void HnswGraph::MarkDeleted(uint64_t label) {
 std::vector<std::pair<float, uint64_t>> HnswGraph::Search(const float* query, size_t k, size_t ef) const {
   // hnswlib's searchKnn reads the shared ef_ member; setting it per call would
   // race with other searches, so this is its search with ef as an argument:
-  // a greedy descent through the upper layers, then the base-layer search.
+  // a greedy descent through the upper layers, then the base-layer search,
+  // both on the quantized rows; then the candidates re-ranked on the float32
+  // vectors, so every distance returned is exact.
   std::vector<std::pair<float, uint64_t>> out;
   const Graph& g = *impl_->graph;
+  const QuantizedCodes& codes = *impl_->codes;
   if (g.cur_element_count == 0) return out;
+  const QuantizedCodes::Query prepared = codes.Prepare(query);
   hnswlib::tableint current = g.enterpoint_node_;
-  float current_dist = g.fstdistfunc_(query, g.getDataByInternalId(current), g.dist_func_param_);
+  float current_dist = codes.Distance(prepared, current);
   for (int level = g.maxlevel_; level > 0; --level) {
     bool changed = true;
     while (changed) {
@@ -219,12 +242,12 @@ std::vector<std::pair<float, uint64_t>> HnswGraph::Search(const float* query, si
       int count = g.getListCount(links);
       auto* neighbours = reinterpret_cast<hnswlib::tableint*>(links + 1);
       for (int i = 0; i < count; ++i) {
-        if (neighbours[i] < g.cur_element_count) PrefetchVector(g, neighbours[i]);
+        if (neighbours[i] < g.cur_element_count) codes.Prefetch(neighbours[i]);
       }
       for (int i = 0; i < count; ++i) {
         hnswlib::tableint candidate = neighbours[i];
         if (candidate >= g.cur_element_count) continue;
-        float d = g.fstdistfunc_(query, g.getDataByInternalId(candidate), g.dist_func_param_);
+        float d = codes.Distance(prepared, candidate);
         if (d < current_dist) {
           current_dist = d;
           current = candidate;
@@ -234,14 +257,21 @@ std::vector<std::pair<float, uint64_t>> HnswGraph::Search(const float* query, si
     }
   }
   size_t breadth = std::max(ef, k);
-  auto top = g.num_deleted_ ? SearchBaseLayer<true>(g, current, query, breadth)
-                            : SearchBaseLayer<false>(g, current, query, breadth);
-  while (top.size() > k) top.pop();
-  out.resize(top.size());
-  for (size_t i = top.size(); i-- > 0;) {
-    out[i] = {top.top().first, g.getExternalLabel(top.top().second)};
-    top.pop();
+  auto top = g.num_deleted_ ? SearchBaseLayer<true>(g, codes, current, prepared, breadth)
+                            : SearchBaseLayer<false>(g, codes, current, prepared, breadth);
+  // Re-rank every candidate, not only the first k: a true neighbour the
+  // quantized distances placed just below k is still among them.
+  std::vector<std::pair<float, hnswlib::tableint>> ranked;
+  ranked.reserve(top.size());
+  for (; !top.empty(); top.pop()) {
+    ranked.emplace_back(0.0f, top.top().second);
+    PrefetchVector(g, top.top().second);
   }
+  for (auto& [distance, id] : ranked) distance = g.fstdistfunc_(query, g.getDataByInternalId(id), g.dist_func_param_);
+  size_t n = std::min(k, ranked.size());
+  std::partial_sort(ranked.begin(), ranked.begin() + n, ranked.end());
+  out.reserve(n);
+  for (size_t i = 0; i < n; ++i) out.emplace_back(ranked[i].first, g.getExternalLabel(ranked[i].second));
   return out;
 }
 
@@ -264,12 +294,12 @@ bool HnswGraph::IsDeleted(uint32_t internal_id) const { return impl_->graph->isM
 
 uint64_t HnswGraph::MemoryBytes() const {
   const Graph& g = *impl_->graph;
-  // The level-0 block, the upper-layer link lists, the per-element locks and
-  // the label lookup.
+  // The level-0 block, the upper-layer link lists, the per-element locks, the
+  // label lookup and the quantized rows.
   uint64_t bytes = g.max_elements_ * (g.size_data_per_element_ + sizeof(void*) + sizeof(int) + sizeof(std::mutex));
   bytes += impl_->upper_link_bytes.load(std::memory_order_relaxed);
   bytes += g.label_lookup_.size() * (sizeof(uint64_t) + sizeof(uint32_t) + 2 * sizeof(void*));
-  return bytes;
+  return bytes + impl_->codes->MemoryBytes();
 }
 
 }  // namespace strata::storage

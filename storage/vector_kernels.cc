@@ -3,9 +3,11 @@
 #if defined(__x86_64__) || defined(__i386__)
 #define STRATA_X86_KERNELS 1
 // GCC 12's AVX-512 intrinsics initialise their "undefined" operands from
-// themselves, which -Wuninitialized reports wherever they are inlined.
+// themselves, which -Wuninitialized and -Wmaybe-uninitialized report wherever
+// they are inlined.
 #pragma GCC diagnostic push
 #pragma GCC diagnostic ignored "-Wuninitialized"
+#pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
 #include <immintrin.h>
 #pragma GCC diagnostic pop
 #endif
@@ -15,7 +17,9 @@ namespace {
 
 // -- portable: four partial sums so the compiler can keep them in registers --
 
-float DotPortable(const float* a, const float* b, size_t n) {
+// b is float, or int8 (the codes of quantized_codes.h against a float query).
+template <typename B>
+float DotPortable(const float* a, const B* b, size_t n) {
   float s0 = 0, s1 = 0, s2 = 0, s3 = 0;
   size_t i = 0;
   for (; i + 4 <= n; i += 4) {
@@ -44,6 +48,8 @@ float L2Portable(const float* a, const float* b, size_t n) {
   }
   return (s0 + s1) + (s2 + s3);
 }
+
+float Int8DotPortable(const float* query, const int8_t* codes, size_t n) { return DotPortable(query, codes, n); }
 
 #ifdef STRATA_X86_KERNELS
 
@@ -96,6 +102,22 @@ __attribute__((target("avx2,fma"))) float L2Avx2(const float* a, const float* b,
   return sum;
 }
 
+// 8 codes per step, widened to int32 and then to float.
+__attribute__((target("avx2,fma"))) float Int8DotAvx2(const float* query, const int8_t* codes, size_t n) {
+  __m256 s0 = _mm256_setzero_ps(), s1 = _mm256_setzero_ps();
+  size_t i = 0;
+  for (; i + 16 <= n; i += 16) {
+    __m256 c0 = _mm256_cvtepi32_ps(_mm256_cvtepi8_epi32(_mm_loadl_epi64(reinterpret_cast<const __m128i*>(codes + i))));
+    __m256 c1 =
+        _mm256_cvtepi32_ps(_mm256_cvtepi8_epi32(_mm_loadl_epi64(reinterpret_cast<const __m128i*>(codes + i + 8))));
+    s0 = _mm256_fmadd_ps(_mm256_loadu_ps(query + i), c0, s0);
+    s1 = _mm256_fmadd_ps(_mm256_loadu_ps(query + i + 8), c1, s1);
+  }
+  float sum = HorizontalSum256(_mm256_add_ps(s0, s1));
+  for (; i < n; ++i) sum += query[i] * codes[i];
+  return sum;
+}
+
 // -- AVX-512: 32 floats per step in two accumulators, then 16, then a masked tail --
 
 __attribute__((target("avx512f"))) float DotAvx512(const float* a, const float* b, size_t n) {
@@ -132,6 +154,26 @@ __attribute__((target("avx512f"))) float L2Avx512(const float* a, const float* b
     s1 = _mm512_fmadd_ps(d, d, s1);
   }
   return _mm512_reduce_add_ps(_mm512_add_ps(s0, s1));
+}
+
+// 16 codes per step, widened to int32 and then to float; a masked tail.
+__attribute__((target("avx512f"))) float Int8DotAvx512(const float* query, const int8_t* codes, size_t n) {
+  __m512 s0 = _mm512_setzero_ps(), s1 = _mm512_setzero_ps();
+  size_t i = 0;
+  for (; i + 32 <= n; i += 32) {
+    __m512 c0 = _mm512_cvtepi32_ps(_mm512_cvtepi8_epi32(_mm_loadu_si128(reinterpret_cast<const __m128i*>(codes + i))));
+    __m512 c1 =
+        _mm512_cvtepi32_ps(_mm512_cvtepi8_epi32(_mm_loadu_si128(reinterpret_cast<const __m128i*>(codes + i + 16))));
+    s0 = _mm512_fmadd_ps(_mm512_loadu_ps(query + i), c0, s0);
+    s1 = _mm512_fmadd_ps(_mm512_loadu_ps(query + i + 16), c1, s1);
+  }
+  for (; i + 16 <= n; i += 16) {
+    __m512 c = _mm512_cvtepi32_ps(_mm512_cvtepi8_epi32(_mm_loadu_si128(reinterpret_cast<const __m128i*>(codes + i))));
+    s0 = _mm512_fmadd_ps(_mm512_loadu_ps(query + i), c, s0);
+  }
+  float sum = _mm512_reduce_add_ps(_mm512_add_ps(s0, s1));
+  for (; i < n; ++i) sum += query[i] * codes[i];
+  return sum;
 }
 
 #endif  // STRATA_X86_KERNELS
@@ -195,6 +237,16 @@ DistanceKernel DistanceKernelFor(Metric metric, KernelLevel level) {
     case KernelLevel::kAvx2: return l2 ? &L2DistanceAvx2 : &IpDistanceAvx2;
 #endif
     default: return l2 ? &L2DistancePortable : &IpDistancePortable;
+  }
+}
+
+Int8DotKernel Int8DotKernelFor(KernelLevel level) {
+  switch (level) {
+#ifdef STRATA_X86_KERNELS
+    case KernelLevel::kAvx512: return &Int8DotAvx512;
+    case KernelLevel::kAvx2: return &Int8DotAvx2;
+#endif
+    default: return &Int8DotPortable;
   }
 }
 

@@ -10,6 +10,7 @@
 #pragma once
 
 #include <cstddef>
+#include <cstdint>
 #include <vector>
 
 #include "storage/vector_types.h"
@@ -29,5 +30,10 @@ const char* KernelLevelName(KernelLevel level);
 // The graph's raw distance: squared L2 for kEuclidean; 1 - inner product for
 // kCosine (on normalized vectors) and kDotProduct. `level` must be supported.
 DistanceKernel DistanceKernelFor(Metric metric, KernelLevel level);
+
+// sum query[i] * codes[i] over n: a float query against one int8 row of
+// quantized_codes.h (the row's scale is applied by the caller).
+using Int8DotKernel = float (*)(const float* query, const int8_t* codes, size_t n);
+Int8DotKernel Int8DotKernelFor(KernelLevel level);
 
 }  // namespace strata::storage

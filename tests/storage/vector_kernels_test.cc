@@ -1,7 +1,7 @@
 // The run-time dispatched distance kernels (vector_kernels.h): every level this
 // CPU supports agrees with a double-precision reference for every length
 // (each tail path: multiples of 32, 16, 8 and odd remainders) and for
-// unaligned inputs.
+// unaligned inputs; the int8 kernels (a float query against int8 codes) too.
 #include <cmath>
 #include <random>
 #include <vector>
@@ -59,6 +59,36 @@ TEST(VectorKernelsTest, EveryLevelMatchesTheReferenceForEveryLength) {
         EXPECT_NEAR(l2(pa, pb, &dim), want_l2, tolerance * 4) << "dim " << dim << " offset " << offset;
       }
     }
+  }
+}
+
+TEST(VectorKernelsTest, EveryInt8LevelMatchesTheReferenceForEveryLength) {
+  std::mt19937 rng(6);
+  std::normal_distribution<float> normal(0.0f, 1.0f);
+  std::uniform_int_distribution<int> code(-127, 127);
+  std::vector<float> query(1 + 300), as_float(300);
+  std::vector<int8_t> codes(1 + 300);
+  for (KernelLevel level : SupportedKernelLevels()) {
+    SCOPED_TRACE(KernelLevelName(level));
+    Int8DotKernel dot = Int8DotKernelFor(level);
+    for (size_t dim = 1; dim <= 300; dim += (dim < 70 ? 1 : 37)) {
+      for (size_t offset : {0, 1}) {
+        for (auto& x : query) x = normal(rng);
+        for (auto& c : codes) c = static_cast<int8_t>(code(rng));
+        for (size_t i = 0; i < dim; ++i) as_float[i] = codes[offset + i];
+        double want = ReferenceDot(query.data() + offset, as_float.data(), dim);
+        // float32 sums of `dim` terms of magnitude ~100.
+        double tolerance = 1e-3 * static_cast<double>(dim) + 1e-3;
+        EXPECT_NEAR(dot(query.data() + offset, codes.data() + offset, dim), want, tolerance)
+            << "dim " << dim << " offset " << offset;
+      }
+    }
+    // The extremes of the code range, where a wrong (unsigned) widening shows.
+    std::vector<float> ones(64, 1.0f);
+    std::vector<int8_t> extremes(64);
+    for (size_t i = 0; i < extremes.size(); ++i) extremes[i] = i % 2 ? int8_t{-127} : int8_t{127};
+    extremes[5] = -128;
+    EXPECT_EQ(dot(ones.data(), extremes.data(), extremes.size()), -1.0f);  // +-127 pairs cancel; -128 is one less
   }
 }
 

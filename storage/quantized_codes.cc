@@ -1,0 +1,62 @@
+#include "storage/quantized_codes.h"
+
+#include <algorithm>
+#include <cmath>
+#include <cstdlib>
+#include <cstring>
+#include <new>
+
+#include "storage/huge_pages.h"
+
+namespace strata::storage {
+
+namespace {
+constexpr size_t kCacheLine = 64;
+}  // namespace
+
+void QuantizedCodes::Free::operator()(char* p) const { std::free(p); }
+
+QuantizedCodes::QuantizedCodes(Metric metric, size_t dim, size_t capacity)
+    : dim_(dim),
+      euclidean_(metric == Metric::kEuclidean),
+      stride_((sizeof(Row) + dim + kCacheLine - 1) / kCacheLine * kCacheLine),
+      dot_(Int8DotKernelFor(BestKernelLevel())) {
+  Reserve(capacity);
+}
+
+QuantizedCodes::~QuantizedCodes() = default;
+
+void QuantizedCodes::Reserve(size_t capacity) {
+  if (capacity <= capacity_ && rows_) return;
+  size_t bytes = std::max<size_t>(capacity, 1) * stride_;
+  auto* fresh = static_cast<char*>(std::aligned_alloc(kCacheLine, bytes));
+  if (fresh == nullptr) throw std::bad_alloc();
+  AdviseHugePages(fresh, bytes);  // before the copy below first touches the pages
+  if (rows_) std::memcpy(fresh, rows_.get(), capacity_ * stride_);
+  rows_.reset(fresh);
+  capacity_ = std::max<size_t>(capacity, 1);
+}
+
+void QuantizedCodes::Encode(uint32_t id, const float* vector) {
+  auto* row = reinterpret_cast<Row*>(rows_.get() + size_t{id} * stride_);
+  float largest = 0, squared_norm = 0;
+  for (size_t i = 0; i < dim_; ++i) {
+    largest = std::max(largest, std::fabs(vector[i]));
+    squared_norm += vector[i] * vector[i];
+  }
+  row->scale = largest / 127.0f;
+  row->squared_norm = squared_norm;
+  // In double: 127 / largest overflows a float when largest is subnormal.
+  const double to_code = largest > 0 ? 127.0 / largest : 0.0;
+  for (size_t i = 0; i < dim_; ++i) row->codes[i] = static_cast<int8_t>(std::lrint(vector[i] * to_code));
+}
+
+QuantizedCodes::Query QuantizedCodes::Prepare(const float* query) const {
+  float squared_norm = 0;
+  if (euclidean_) {
+    for (size_t i = 0; i < dim_; ++i) squared_norm += query[i] * query[i];
+  }
+  return Query{query, squared_norm};
+}
+
+}  // namespace strata::storage
