@@ -53,62 +53,154 @@ inline void PrefetchVector(const Graph& g, hnswlib::tableint id) {
   for (size_t off = 0; off < bytes; off += 64) __builtin_prefetch(p + off);
 }
 
-// hnswlib's searchBaseLayerST (the same expansion order and stopping rule) on
-// the quantized rows, with the neighbours of each expanded node prefetched
-// together before their distances are taken. A search reaches rows at random
-// in a block far larger than the caches, and a server's search starts with
-// caches the network stack has just used, so every row is a miss: asking for
-// all of a node's unvisited neighbours at once lets the misses overlap
-// instead of paying for them one by one.
-template <bool kHasDeletions>
-Candidates SearchBaseLayer(const Graph& g, const QuantizedCodes& codes, hnswlib::tableint entry,
-                           const QuantizedCodes::Query& query, size_t ef) {
-  hnswlib::VisitedList* visited_list = g.visited_list_pool_->getFreeVisitedList();
-  hnswlib::vl_type* visited = visited_list->mass;
-  const hnswlib::vl_type tag = visited_list->curV;
-  Candidates top;        // the best ef so far, worst on top
-  Candidates frontier;   // nodes to expand, by negated distance (nearest on top)
-  float lower_bound;
-  if (!kHasDeletions || !g.isMarkedDeleted(entry)) {
-    float d = codes.Distance(query, entry);
-    lower_bound = d;
-    top.emplace(d, entry);
-    frontier.emplace(-d, entry);
-  } else {
-    lower_bound = std::numeric_limits<float>::max();
-    frontier.emplace(-lower_bound, entry);
+using Found = std::vector<std::pair<float, hnswlib::tableint>>;  // (walk distance, internal id)
+
+// Calls visit(id, walk distance) for each neighbour of `node` on the base
+// layer not visited before, marking it visited. The rows of all of them are
+// asked for before the first distance is taken: a search reaches rows at
+// random in a block far larger than the caches, and a server's search starts
+// with caches the network stack has just used, so every row is a miss, and
+// asking for them together lets the misses overlap instead of paying for them
+// one by one (hnswlib asks for one line of the next neighbour only).
+template <typename Visit>
+void ForUnvisitedNeighbours(const Graph& g, const QuantizedCodes& codes, const QuantizedCodes::Query& query,
+                            hnswlib::tableint node, hnswlib::vl_type* visited, hnswlib::vl_type tag,
+                            std::vector<hnswlib::tableint>& fresh, Visit&& visit) {
+  auto* links = reinterpret_cast<unsigned int*>(g.get_linklist0(node));
+  size_t count = g.getListCount(links);
+  auto* neighbours = reinterpret_cast<hnswlib::tableint*>(links + 1);
+  fresh.clear();
+  for (size_t j = 0; j < count; ++j) {
+    hnswlib::tableint c = neighbours[j];
+    if (visited[c] == tag) continue;
+    visited[c] = tag;
+    fresh.push_back(c);
+    codes.Prefetch(c);
   }
-  visited[entry] = tag;
-  std::vector<hnswlib::tableint> fresh;  // a node's neighbours not seen before
+  for (hnswlib::tableint c : fresh) visit(c, codes.Distance(query, c));
+}
+
+// The best candidates seen so far (at most ef), nearest first, each expanded
+// once, nearest unexpanded first. On a graph without deleted elements this
+// is hnswlib's two heaps in one sorted array: its result heap is the pool,
+// and its frontier differs only by candidates worse than the pool's worst,
+// which its stopping rule never expands. An insert is a binary search and a
+// move of at most ef entries, cheaper than the heaps' sift-downs with their
+// unpredictable branches (a third of the walk's time in a profile).
+class CandidatePool {
+ public:
+  explicit CandidatePool(size_t ef) : ef_(ef) { items_.reserve(ef + 1); }
+
+  // Keeps the candidate when the pool has room or it beats the worst.
+  void Offer(float distance, hnswlib::tableint id) {
+    if (items_.size() == ef_ && !(distance < items_.back().distance)) return;
+    auto at = std::upper_bound(items_.begin(), items_.end(), distance,
+                               [](float d, const Item& item) { return d < item.distance; });
+    size_t index = static_cast<size_t>(at - items_.begin());
+    items_.insert(at, Item{distance, id, false});
+    if (items_.size() > ef_) items_.pop_back();
+    next_ = std::min(next_, index);
+  }
+  // The nearest candidate not expanded yet (nullptr when none), marked expanded.
+  const hnswlib::tableint* Expand() {
+    while (next_ < items_.size() && items_[next_].expanded) ++next_;
+    if (next_ == items_.size()) return nullptr;
+    items_[next_].expanded = true;
+    return &items_[next_].id;
+  }
+  // The one Expand would give next, or nullptr (for prefetching its links).
+  const hnswlib::tableint* Peek() const {
+    for (size_t i = next_; i < items_.size(); ++i) {
+      if (!items_[i].expanded) return &items_[i].id;
+    }
+    return nullptr;
+  }
+  Found Take() const {
+    Found out;
+    out.reserve(items_.size());
+    for (const Item& item : items_) out.emplace_back(item.distance, item.id);
+    return out;
+  }
+
+ private:
+  struct Item {
+    float distance;
+    hnswlib::tableint id;
+    bool expanded;
+  };
+  size_t ef_;
+  size_t next_ = 0;  // no unexpanded candidate before this index
+  std::vector<Item> items_;
+};
+
+// RAII for one of hnswlib's visited-marker arrays.
+class VisitedMarks {
+ public:
+  explicit VisitedMarks(const Graph& g) : pool_(*g.visited_list_pool_), list_(pool_.getFreeVisitedList()) {}
+  ~VisitedMarks() { pool_.releaseVisitedList(list_); }
+  hnswlib::vl_type* marks() const { return list_->mass; }
+  hnswlib::vl_type tag() const { return list_->curV; }
+
+ private:
+  hnswlib::VisitedListPool& pool_;
+  hnswlib::VisitedList* list_;
+};
+
+// hnswlib's searchBaseLayerST on a graph without deleted elements: the same
+// nodes expanded in the same order with the same stopping rule (up to ties in
+// distance), on the quantized rows, with the candidates in a CandidatePool.
+Found SearchBaseLayer(const Graph& g, const QuantizedCodes& codes, hnswlib::tableint entry,
+                      const QuantizedCodes::Query& query, size_t ef) {
+  VisitedMarks visited(g);
+  CandidatePool pool(ef);
+  pool.Offer(codes.Distance(query, entry), entry);
+  visited.marks()[entry] = visited.tag();
+  std::vector<hnswlib::tableint> fresh;
+  fresh.reserve(g.maxM0_);
+  while (const hnswlib::tableint* node = pool.Expand()) {
+    ForUnvisitedNeighbours(g, codes, query, *node, visited.marks(), visited.tag(), fresh,
+                           [&](hnswlib::tableint c, float d) { pool.Offer(d, c); });
+    if (const hnswlib::tableint* next = pool.Peek()) __builtin_prefetch(g.get_linklist0(*next));
+  }
+  return pool.Take();
+}
+
+// hnswlib's searchBaseLayerST with deleted elements, as it is: deleted nodes
+// are walked through but never kept, and the walk goes on until ef live ones
+// are kept (or the graph is exhausted), so the two heaps differ here.
+Found SearchBaseLayerSkippingDeleted(const Graph& g, const QuantizedCodes& codes, hnswlib::tableint entry,
+                                     const QuantizedCodes::Query& query, size_t ef) {
+  VisitedMarks visited(g);
+  Candidates top;       // the best ef live ones so far, worst on top
+  Candidates frontier;  // nodes to expand, by negated distance (nearest on top)
+  float lower_bound = std::numeric_limits<float>::max();
+  if (!g.isMarkedDeleted(entry)) {
+    lower_bound = codes.Distance(query, entry);
+    top.emplace(lower_bound, entry);
+  }
+  frontier.emplace(-lower_bound, entry);
+  visited.marks()[entry] = visited.tag();
+  std::vector<hnswlib::tableint> fresh;
   fresh.reserve(g.maxM0_);
   while (!frontier.empty()) {
     auto [negated, node] = frontier.top();
-    if (-negated > lower_bound && (top.size() == ef || !kHasDeletions)) break;
+    if (-negated > lower_bound && top.size() == ef) break;
     frontier.pop();
-    auto* links = reinterpret_cast<unsigned int*>(g.get_linklist0(node));
-    size_t count = g.getListCount(links);
-    auto* neighbours = reinterpret_cast<hnswlib::tableint*>(links + 1);
-    fresh.clear();
-    for (size_t j = 0; j < count; ++j) {
-      hnswlib::tableint c = neighbours[j];
-      if (visited[c] == tag) continue;
-      visited[c] = tag;
-      fresh.push_back(c);
-      codes.Prefetch(c);
-    }
-    for (hnswlib::tableint c : fresh) {
-      float d = codes.Distance(query, c);
-      if (top.size() < ef || lower_bound > d) {
-        frontier.emplace(-d, c);
-        if (!kHasDeletions || !g.isMarkedDeleted(c)) top.emplace(d, c);
-        if (top.size() > ef) top.pop();
-        if (!top.empty()) lower_bound = top.top().first;
-      }
-    }
+    ForUnvisitedNeighbours(g, codes, query, node, visited.marks(), visited.tag(), fresh,
+                           [&](hnswlib::tableint c, float d) {
+                             if (top.size() < ef || lower_bound > d) {
+                               frontier.emplace(-d, c);
+                               if (!g.isMarkedDeleted(c)) top.emplace(d, c);
+                               if (top.size() > ef) top.pop();
+                               if (!top.empty()) lower_bound = top.top().first;
+                             }
+                           });
     if (!frontier.empty()) __builtin_prefetch(g.get_linklist0(frontier.top().second));
   }
-  g.visited_list_pool_->releaseVisitedList(visited_list);
-  return top;
+  Found out;
+  out.reserve(top.size());
+  for (; !top.empty(); top.pop()) out.push_back(top.top());
+  return out;
 }
 
 }  // namespace
@@ -257,16 +349,11 @@ std::vector<std::pair<float, uint64_t>> HnswGraph::Search(const float* query, si
     }
   }
   size_t breadth = std::max(ef, k);
-  auto top = g.num_deleted_ ? SearchBaseLayer<true>(g, codes, current, prepared, breadth)
-                            : SearchBaseLayer<false>(g, codes, current, prepared, breadth);
+  Found ranked = g.num_deleted_ ? SearchBaseLayerSkippingDeleted(g, codes, current, prepared, breadth)
+                                : SearchBaseLayer(g, codes, current, prepared, breadth);
   // Re-rank every candidate, not only the first k: a true neighbour the
   // quantized distances placed just below k is still among them.
-  std::vector<std::pair<float, hnswlib::tableint>> ranked;
-  ranked.reserve(top.size());
-  for (; !top.empty(); top.pop()) {
-    ranked.emplace_back(0.0f, top.top().second);
-    PrefetchVector(g, top.top().second);
-  }
+  for (const auto& candidate : ranked) PrefetchVector(g, candidate.second);
   for (auto& [distance, id] : ranked) distance = g.fstdistfunc_(query, g.getDataByInternalId(id), g.dist_func_param_);
   size_t n = std::min(k, ranked.size());
   std::partial_sort(ranked.begin(), ranked.begin() + n, ranked.end());
