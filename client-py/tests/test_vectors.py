@@ -758,3 +758,25 @@ def test_works_without_numpy(stratad, ns):
     assert out["batch"] == [["c"], ["a"]]
     assert out["error"] == "vector element at position 1 must be a number, got str"
     assert out["numpy_loaded"] is False
+
+
+def test_the_finite_check_agrees_with_numpy_on_every_kind_of_float32():
+    """all_finite_f32le reads exponent bits: every special value at every
+    position of several lengths, against numpy's isfinite."""
+    from stratadb._vector_encoding import all_finite_f32le
+
+    specials = np.array(
+        [np.inf, -np.inf, np.nan, -np.nan], dtype="<f4"
+    ).view("<u4").tolist() + [0x7F800001, 0x7FC00001, 0xFFFFFFFF, 0x7FBFFFFF]  # NaNs with payloads, signalling
+    ordinary = np.array(
+        [0.0, -0.0, 1.0, -1.5, 3.4028235e38, -3.4028235e38, 1e-45, 1.17549435e-38], dtype="<f4"
+    ).view("<u4").tolist() + [0x7F7FFFFF, 0x00800000, 0x807FFFFF]  # largest finite, smallest normal, a subnormal
+    for length in (1, 2, 3, 7, 8, 9, 128, 1536):
+        base = np.full(length, 0x3F800000, dtype="<u4")  # 1.0
+        assert all_finite_f32le(base.tobytes())
+        for position in sorted({0, length // 2, length - 1}):
+            for bits in specials + ordinary:
+                lanes = base.copy()
+                lanes[position] = bits
+                floats = lanes.view("<f4")
+                assert all_finite_f32le(lanes.tobytes()) == bool(np.isfinite(floats).all()), (length, position, hex(bits))
