@@ -87,3 +87,60 @@ strata_hnswlib_fix(hnswalg.h "huge pages: a loaded index"
 "                throw std::runtime_error(\"Not enough memory: loadIndex failed to allocate level0\");
             AdviseHugePages(data_level0_memory_, max_elements * size_data_per_element_);
             input.read(data_level0_memory_, cur_element_count * size_data_per_element_);")
+
+# 3. hnswlib's walks prefetch the next neighbour while looking at the current
+#    one, and read its id one past the end of the link list (and the first id
+#    of an empty list): a read past the list, and, from the garbage id, a
+#    pointer far outside the block. Only prefetch hints, so results never
+#    changed; but the read can leave the allocation of an upper-level list,
+#    which is undefined behaviour and stopped every ASan/UBSan run at its first
+#    insert (storage/hnsw_graph.cc used to be built without them for it). Each
+#    prefetch now reads an id only when the list has one there; stratad's own
+#    search walk (hnsw_graph.cc) never had the over-read.
+strata_hnswlib_fix(hnswalg.h "no read past a link list: searchBaseLayer, first ids"
+"                _mm_prefetch((char *) (visited_array + *(data + 1)), _MM_HINT_T0);
+                _mm_prefetch((char *) (visited_array + *(data + 1) + 64), _MM_HINT_T0);
+                _mm_prefetch(getDataByInternalId(*datal), _MM_HINT_T0);
+                _mm_prefetch(getDataByInternalId(*(datal + 1)), _MM_HINT_T0);"
+"                if (size > 0) {  // stratadb: no id read past the list
+                    _mm_prefetch((char *) (visited_array + *(data + 1)), _MM_HINT_T0);
+                    _mm_prefetch((char *) (visited_array + *(data + 1) + 64), _MM_HINT_T0);
+                    _mm_prefetch(getDataByInternalId(*datal), _MM_HINT_T0);
+                }
+                if (size > 1) _mm_prefetch(getDataByInternalId(*(datal + 1)), _MM_HINT_T0);")
+strata_hnswlib_fix(hnswalg.h "no read past a link list: searchBaseLayer, next id"
+"                    _mm_prefetch((char *) (visited_array + *(datal + j + 1)), _MM_HINT_T0);
+                    _mm_prefetch(getDataByInternalId(*(datal + j + 1)), _MM_HINT_T0);"
+"                    if (j + 1 < size) {  // stratadb: no id read past the list
+                        _mm_prefetch((char *) (visited_array + *(datal + j + 1)), _MM_HINT_T0);
+                        _mm_prefetch(getDataByInternalId(*(datal + j + 1)), _MM_HINT_T0);
+                    }")
+strata_hnswlib_fix(hnswalg.h "no read past a link list: searchBaseLayerST, first id"
+"                _mm_prefetch((char *) (visited_array + *(data + 1)), _MM_HINT_T0);
+                _mm_prefetch((char *) (visited_array + *(data + 1) + 64), _MM_HINT_T0);
+                _mm_prefetch(data_level0_memory_ + (*(data + 1)) * size_data_per_element_ + offsetData_, _MM_HINT_T0);"
+"                if (size > 0) {  // stratadb: no id read past the list
+                    _mm_prefetch((char *) (visited_array + *(data + 1)), _MM_HINT_T0);
+                    _mm_prefetch((char *) (visited_array + *(data + 1) + 64), _MM_HINT_T0);
+                    _mm_prefetch(data_level0_memory_ + (*(data + 1)) * size_data_per_element_ + offsetData_, _MM_HINT_T0);
+                }")
+strata_hnswlib_fix(hnswalg.h "no read past a link list: searchBaseLayerST, next id"
+"                    _mm_prefetch((char *) (visited_array + *(data + j + 1)), _MM_HINT_T0);
+                    _mm_prefetch(data_level0_memory_ + (*(data + j + 1)) * size_data_per_element_ + offsetData_,
+                                 _MM_HINT_T0);////////////"
+"                    if (j < size) {  // stratadb: no id read past the list
+                        _mm_prefetch((char *) (visited_array + *(data + j + 1)), _MM_HINT_T0);
+                        _mm_prefetch(data_level0_memory_ + (*(data + j + 1)) * size_data_per_element_ + offsetData_,
+                                     _MM_HINT_T0);
+                    }")
+strata_hnswlib_fix(hnswalg.h "no read past a link list: addPoint's descent"
+"                        _mm_prefetch(getDataByInternalId(*datal), _MM_HINT_T0);
+#endif
+                        for (int i = 0; i < size; i++) {
+#ifdef USE_SSE
+                            _mm_prefetch(getDataByInternalId(*(datal + i + 1)), _MM_HINT_T0);"
+"                        if (size > 0) _mm_prefetch(getDataByInternalId(*datal), _MM_HINT_T0);  // stratadb
+#endif
+                        for (int i = 0; i < size; i++) {
+#ifdef USE_SSE
+                            if (i + 1 < size) _mm_prefetch(getDataByInternalId(*(datal + i + 1)), _MM_HINT_T0);  // stratadb")
