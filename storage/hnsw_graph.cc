@@ -253,8 +253,8 @@ Result<std::unique_ptr<HnswGraph>> HnswGraph::Load(Metric metric, size_t dim, co
   if (impl->graph->data_size_ != impl->space->get_data_size()) {
     return Status::Internal("vector index file " + path + " holds vectors of another dimension");
   }
-  // The file holds the float32 vectors only: quantizing them again is ~0.1 s
-  // per million dimensions' worth of rows, far less than reading the file.
+  // The file holds the float32 vectors only (hnswlib's format): the rows are
+  // made again from them, one pass over memory the load has just filled.
   try {
     impl->codes = std::make_unique<QuantizedCodes>(metric, dim, g.max_elements_);
   } catch (const std::exception& e) {
