@@ -9,6 +9,7 @@
 
 #include "storage/quantized_codes.h"
 #include "storage/vector_kernels.h"
+#include "storage/vector_parallel.h"
 
 namespace strata::storage {
 namespace {
@@ -260,10 +261,15 @@ Result<std::unique_ptr<HnswGraph>> HnswGraph::Load(Metric metric, size_t dim, co
   } catch (const std::exception& e) {
     return GraphError(e);
   }
-  for (size_t i = 0; i < g.cur_element_count; ++i) {
-    auto id = static_cast<hnswlib::tableint>(i);
-    impl->codes->Encode(id, reinterpret_cast<const float*>(g.getDataByInternalId(id)));
-  }
+  // On every core, in chunks of rows (60-90 ms on one core for 100k x 128).
+  constexpr size_t kRowsPerChunk = 4096;
+  const size_t rows = g.cur_element_count;
+  ParallelFor((rows + kRowsPerChunk - 1) / kRowsPerChunk, 1, [&](size_t chunk) {
+    for (size_t i = chunk * kRowsPerChunk; i < std::min(rows, (chunk + 1) * kRowsPerChunk); ++i) {
+      auto id = static_cast<hnswlib::tableint>(i);
+      impl->codes->Encode(id, reinterpret_cast<const float*>(g.getDataByInternalId(id)));
+    }
+  });
   return std::unique_ptr<HnswGraph>(new HnswGraph(std::move(impl)));
 }
 

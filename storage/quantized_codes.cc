@@ -47,8 +47,13 @@ void QuantizedCodes::Encode(uint32_t id, const float* vector) {
   row->scale = largest / 127.0f;
   row->squared_norm = squared_norm;
   // In double: 127 / largest overflows a float when largest is subnormal.
+  // Rounded half away from zero by hand: std::lrint is a libm call per
+  // component, and a restart encodes every vector of every loaded index.
   const double to_code = largest > 0 ? 127.0 / largest : 0.0;
-  for (size_t i = 0; i < dim_; ++i) row->codes[i] = static_cast<int8_t>(std::lrint(vector[i] * to_code));
+  for (size_t i = 0; i < dim_; ++i) {
+    double scaled = vector[i] * to_code;  // within [-127, 127]
+    row->codes[i] = static_cast<int8_t>(static_cast<int>(scaled + (scaled < 0 ? -0.5 : 0.5)));
+  }
 }
 
 QuantizedCodes::Query QuantizedCodes::Prepare(const float* query) const {
