@@ -154,16 +154,16 @@ sanitize: $(STAMPS)/apt tools
 # Every storage test that runs threads of ours against each other: the
 # concurrency tests, compaction alongside writers, the engine's background
 # threads (relaxed-durability syncer, vector index upkeep, transaction expiry)
-# and the vector index's parallel inserts and batch searches (docs/testing.md
-# "Sanitizers"). Storage only: the server tests' gRPC and absl are not built
+# and the vector index's parallel inserts, batch searches and the quantized
+# rows made on every core when a snapshot loads (docs/testing.md "Sanitizers"). Storage only: the server tests' gRPC and absl are not built
 # with TSan, so their threads' hand-offs are invisible to it.
-TSAN_TESTS ?= Concurrency|Concurrent|WhileCompaction|EngineMaintenance|Expire|Relaxed|BatchSearchSpreadOverThreads|CompactionBuildsBeside
+TSAN_TESTS ?= Concurrency|Concurrent|WhileCompaction|EngineMaintenance|Expire|Relaxed|BatchSearchSpreadOverThreads|CompactionBuildsBeside|VectorSnapshotTest
 # The tests that insert into hnswlib graphs run without TSan's lock-order
 # (deadlock) detector: hnswlib's insert takes its per-element locks and its
 # global lock in an order TSan reports as a cycle that cannot deadlock
 # (docs/testing.md), and gcc 12's TSan cannot suppress it reliably. Data races
 # are still detected in them.
-TSAN_HNSW_TESTS := EngineMaintenance|VectorStoreTest\.(Concurrent|BatchSearchSpreadOverThreads|CompactionBuildsBeside)
+TSAN_HNSW_TESTS := EngineMaintenance|VectorSnapshotTest|VectorStoreTest\.(Concurrent|BatchSearchSpreadOverThreads|CompactionBuildsBeside)
 TSAN_ENV := TSAN_OPTIONS=halt_on_error=1:second_deadlock_stack=1
 sanitize-thread: $(STAMPS)/apt
 	@test -f $(TSAN_BUILD_DIR)/build.ninja || cmake -S . -B $(TSAN_BUILD_DIR) -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DSTRATA_TSAN=ON
