@@ -36,6 +36,15 @@ class Stratad(StratadProcess):
                     return int(line.split()[1]) * 1024
         raise RuntimeError("no VmRSS line in /proc/<pid>/status")
 
+    def metrics_address(self) -> str:
+        """HOST:PORT of the Prometheus endpoint (started with --metrics-listen):
+        the ready file's second line, "metrics=HOST:PORT"."""
+        ready = self.work_dir / f"ready.{self._starts}"
+        for line in ready.read_text().splitlines()[1:]:
+            if line.startswith("metrics="):
+                return line.split("=", 1)[1].strip()
+        raise RuntimeError(f"stratad was not started with --metrics-listen ({ready})")
+
     def version(self) -> str:
         out = subprocess.run([str(self.binary), "--version"], capture_output=True, text=True, timeout=10)
         return (out.stdout or out.stderr).strip()

@@ -12,7 +12,9 @@ below); `search_with_metadata` measures its default answer beside it.
 """
 
 import os
+import re
 import time
+import urllib.request
 
 import numpy as np
 
@@ -22,6 +24,9 @@ M, EF_CONSTRUCTION, EF_SEARCH = 16, 200, 100
 NOTE = "stratad searches without metadata (include_metadata=False), like the peers; its default with-metadata p50 is its own row"
 COLLECTION = "bench"
 UPSERT_CHUNK = 2000  # vectors per batch-upsert call (about 1 MB at dim 128)
+
+
+_RPC_SECONDS = re.compile(r'^strata_rpc_duration_seconds_(count|sum)\{method="([^"]+)"\} (\S+)$')
 
 
 class StratadSystem:
@@ -84,6 +89,20 @@ class StratadSystem:
         self.db = self._open()
         self.db.vector_search(COLLECTION, query, 10)
         return time.perf_counter() - t0
+
+    def rpc_seconds(self):
+        """{method: (calls, seconds)} from stratad's Prometheus endpoint: the
+        time the server spent on each rpc, from receiving it to sending its
+        status (strata_rpc_duration_seconds), summed since start."""
+        text = urllib.request.urlopen(f"http://{self.server.metrics_address()}/metrics", timeout=10).read().decode()
+        out = {}
+        for line in text.splitlines():
+            m = _RPC_SECONDS.match(line)
+            if m:
+                calls, seconds = out.get(m.group(2), (0.0, 0.0))
+                value = float(m.group(3))
+                out[m.group(2)] = (value, seconds) if m.group(1) == "count" else (calls, value)
+        return out
 
     def index_counters(self):
         info = self.db.info()
