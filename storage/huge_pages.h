@@ -1,8 +1,8 @@
 // Advice to back large, randomly read blocks with transparent huge pages.
 //
 // An HNSW search reads a few hundred bytes at random from blocks of tens of
-// megabytes; on 4 KiB pages nearly every read is also a TLB miss. Backing the
-// blocks with 2 MiB pages removes most of them (docs/guarantees.md "Vectors").
+// megabytes; on 4 KiB pages nearly every read is also a TLB miss. A 2 MiB page
+// lets one TLB entry cover 512 times as much (docs/guarantees.md "Vectors").
 #pragma once
 
 #include <cstddef>

@@ -109,7 +109,7 @@ def _pack_array(np, value, what: str) -> bytes:
             f"{what} holds NaN, infinity or a value beyond float32 range "
             f"({value[i].item()!r} at position {i})"
         )
-    return packed.tobytes()
+    return data
 
 
 # all_finite_f32le's integers (and cached masks) grow with the input: above
@@ -138,8 +138,8 @@ def all_finite_f32le(data: bytes) -> bool:
     exponent down to the lane's low byte and adding 1 carries into the lane's
     bit 8 only from 0xFF. Six big-integer operations, whatever the length: on
     the path of every search, between two round trips whose network stacks
-    have evicted the interpreter's caches, a numpy reduction costs ~40 us
-    where this costs a few.
+    have evicted the interpreter's caches, a numpy reduction cost 40-80 us;
+    with this, building the whole request takes ~30-40 us.
     """
     low_bytes, ones, carries = _finite_masks(len(data) // 4)
     lanes = int.from_bytes(data, "little")
