@@ -4,8 +4,6 @@
 #include <grpcpp/health_check_service_interface.h>
 #include <spdlog/spdlog.h>
 
-#include "grpc/health/v1/health.pb.h"
-
 #include <cstdio>
 #include <fstream>
 
@@ -13,6 +11,7 @@
 #include "server/branches_service.h"
 #include "server/call_logging.h"
 #include "server/events_service.h"
+#include "server/health_service.h"
 #include "server/json_service.h"
 #include "server/kv_service.h"
 #include "server/listen_credentials.h"
@@ -31,13 +30,14 @@ storage::Result<std::unique_ptr<StrataServer>> StrataServer::Start(const Config&
                                                                    const ServerSecurity& security,
                                                                    ServerMetrics* metrics) {
   AllowDeepRequests();
-  // Keeps the health proto's descriptors linked in (strata_proto is a static
-  // library) so reflection can describe the built-in health service.
-  (void)grpc::health::v1::HealthCheckRequest::descriptor();
-  grpc::EnableDefaultHealthCheckService(true);
+  // Ours instead of gRPC's built-in one (server/health_service.h says why).
+  grpc::EnableDefaultHealthCheckService(false);
   grpc::reflection::InitProtoReflectionServerBuilderPlugin();
 
   std::unique_ptr<StrataServer> server(new StrataServer());
+  auto health = std::make_unique<HealthService>();
+  server->health_ = health.get();
+  server->services_.push_back(std::move(health));
   server->services_.push_back(std::make_unique<KvService>(engine));
   server->services_.push_back(std::make_unique<StateService>(engine));
   server->services_.push_back(std::make_unique<EventsService>(engine));
@@ -79,8 +79,6 @@ storage::Result<std::unique_ptr<StrataServer>> StrataServer::Start(const Config&
     return storage::Status::Internal("cannot listen on " + config.listen +
                                      ": the address is in use or not valid on this machine");
   }
-  auto health = server->server_->GetHealthCheckService();
-  if (health != nullptr) health->SetServingStatus(true);
   if (config.listen.rfind("unix:", 0) == 0) {
     server->bound_address_ = config.listen;  // a socket path has no port to report
   } else {
@@ -96,8 +94,7 @@ StrataServer::~StrataServer() {
 
 void StrataServer::Shutdown(std::chrono::milliseconds grace) {
   if (server_ == nullptr) return;
-  auto health = server_->GetHealthCheckService();
-  if (health != nullptr) health->SetServingStatus(false);
+  health_->Shutdown();
   server_->Shutdown(std::chrono::system_clock::now() + grace);
   server_->Wait();
   server_.reset();

@@ -19,6 +19,8 @@
 
 namespace strata::server {
 
+class HealthService;
+
 class StrataServer {
  public:
   // Builds, binds and starts serving. kInternal naming the address when it
@@ -43,6 +45,7 @@ class StrataServer {
   StrataServer() = default;
   ActivityTracker activity_;  // outlives server_, whose interceptors report to it
   std::vector<std::unique_ptr<grpc::Service>> services_;
+  HealthService* health_ = nullptr;  // one of services_
   std::unique_ptr<grpc::Server> server_;
   std::string bound_address_;
 };

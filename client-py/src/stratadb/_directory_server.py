@@ -56,10 +56,9 @@ SOCKET_NAME = "stratad.sock"
 LOCK_NAME = "stratad.open.lock"
 ADDRESS_NAME = "stratad.address"
 LOG_NAME = "stratad.log"
-# On SIGTERM, how long calls in progress may take to finish. Short, because
-# gRPC counts the handles' lease streams among them and they never finish by
-# themselves (nor, in gRPC 1.51, promptly when their client lets go while the
-# server is shutting down): a long grace would only delay every stop.
+# On SIGTERM, how long calls in progress may take to finish. The handles'
+# lease streams end by themselves at shutdown (stratad sends NOT_SERVING and
+# closes them); other calls get this long: a local server's calls are short.
 SHUTDOWN_GRACE_MS = 1000
 LOG_ROTATE_BYTES = 1 << 20  # at start, a larger log moves to stratad.log.1
 _SOCKET_PATH_MAX = 107
@@ -263,9 +262,10 @@ class ServerLease:
     idle-exit. It ends with release(), when `owner` (the handle) is garbage
     collected, when the server stops serving, or with the process.
 
-    Its own connection, because closing that is what ends the stream on the
-    server at once: gRPC 1.51's health service keeps a Watch that the client
-    merely cancelled until the server shuts down."""
+    Its own connection, because closing that ends the stream on the server at
+    once, whichever server it is (stratad notices a merely cancelled Watch
+    within 200 ms; gRPC's built-in health service, which older stratad
+    builds served, kept some until shutdown)."""
 
     def __init__(self, owner, grpc_target: str, metadata):
         # Sharing no connection with the handle's channel, so that closing

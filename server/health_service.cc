@@ -1,0 +1,56 @@
+#include "server/health_service.h"
+
+namespace strata::server {
+
+using grpc::health::v1::HealthCheckResponse;
+
+HealthService::ServingStatus HealthService::StatusOf(const std::string& service) const {
+  if (!service.empty()) return HealthCheckResponse::SERVICE_UNKNOWN;
+  return shut_down_ ? HealthCheckResponse::NOT_SERVING : HealthCheckResponse::SERVING;
+}
+
+grpc::Status HealthService::Check(grpc::ServerContext*, const grpc::health::v1::HealthCheckRequest* req,
+                                  HealthCheckResponse* resp) {
+  std::lock_guard<std::mutex> lock(mu_);
+  ServingStatus status = StatusOf(req->service());
+  if (status == HealthCheckResponse::SERVICE_UNKNOWN) {
+    return grpc::Status(grpc::StatusCode::NOT_FOUND, "unknown service \"" + req->service() +
+                                                         "\": this server reports on \"\" (the whole server) only");
+  }
+  resp->set_status(status);
+  return grpc::Status::OK;
+}
+
+grpc::Status HealthService::Watch(grpc::ServerContext* ctx, const grpc::health::v1::HealthCheckRequest* req,
+                                  grpc::ServerWriter<HealthCheckResponse>* writer) {
+  std::unique_lock<std::mutex> lock(mu_);
+  bool sent_any = false;
+  ServingStatus sent = HealthCheckResponse::UNKNOWN;
+  while (true) {
+    ServingStatus now = StatusOf(req->service());
+    bool ending = shut_down_;
+    if (!sent_any || now != sent) {
+      HealthCheckResponse update;
+      update.set_status(now);
+      lock.unlock();  // a slow reader must not hold up Check or Shutdown
+      if (!writer->Write(update)) return grpc::Status(grpc::StatusCode::CANCELLED, "the watcher went away");
+      lock.lock();
+      sent_any = true;
+      sent = now;
+      continue;  // the status may have changed while writing
+    }
+    if (ending) return grpc::Status::OK;
+    if (ctx->IsCancelled()) return grpc::Status(grpc::StatusCode::CANCELLED, "the watcher cancelled");
+    changed_.wait_for(lock, kWatchPoll);
+  }
+}
+
+void HealthService::Shutdown() {
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    shut_down_ = true;
+  }
+  changed_.notify_all();
+}
+
+}  // namespace strata::server
