@@ -2,6 +2,7 @@
 
 #include <cmath>
 #include <cstring>
+#include <optional>
 
 #include "storage/key_codec.h"
 #include "storage/names.h"
@@ -58,7 +59,8 @@ std::string EncodeCollection(const CollectionConfig& c) {
   return EncodeValue(v);
 }
 
-Result<CollectionConfig> DecodeCollection(std::string_view payload) {
+namespace {
+Result<CollectionConfig> DecodeCollectionUncached(std::string_view payload) {
   auto v = DecodeValue(payload);
   if (!v.ok()) return v.status();
   try {
@@ -74,6 +76,23 @@ Result<CollectionConfig> DecodeCollection(std::string_view payload) {
   } catch (const std::exception& e) {
     return Status::Internal(std::string("corrupt collection record: ") + e.what());
   }
+}
+}  // namespace
+
+Result<CollectionConfig> DecodeCollection(std::string_view payload) {
+  // The last payload this thread decoded, with its config. Every search reads
+  // its collection's record and decoding it (CBOR to JSON, then the fields)
+  // was most of that read's cost; the config is a function of the payload's
+  // bytes alone, so a remembered one never goes stale.
+  struct Last {
+    std::string payload;
+    CollectionConfig config;
+  };
+  thread_local std::optional<Last> last;
+  if (last.has_value() && last->payload == payload) return last->config;
+  auto config = DecodeCollectionUncached(payload);
+  if (config.ok()) last = Last{std::string(payload), *config};
+  return config;
 }
 
 std::string VectorNamePrefix(std::string_view collection, uint64_t incarnation) {
