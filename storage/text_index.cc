@@ -13,15 +13,6 @@
 #include "storage/text_tokenizer.h"
 
 namespace strata::storage {
-namespace {
-
-constexpr size_t kPostingValueBytes = 16;
-constexpr size_t kRebuildBatch = 50000;  // puts buffered before the scan cursor is reopened
-
-struct DocTerms {
-  std::map<std::string, uint32_t> tf;  // ordered: deterministic writes
-  uint32_t length = 0;
-};
 
 DocTerms Analyze(const std::vector<std::string>& fields) {
   DocTerms d;
@@ -33,6 +24,12 @@ DocTerms Analyze(const std::vector<std::string>& fields) {
   }
   return d;
 }
+
+namespace {
+
+constexpr size_t kPostingValueBytes = 16;
+constexpr size_t kRebuildBatch = 50000;  // puts buffered before the scan cursor is reopened
+
 
 std::string EncodeEntityName(std::string_view name) {
   std::string out;

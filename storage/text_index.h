@@ -21,6 +21,7 @@
 #pragma once
 
 #include <cstdint>
+#include <map>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -48,6 +49,15 @@ struct Posting {
   uint32_t tf = 0;
   uint32_t doc_len = 0;
 };
+
+// One document as the index sees it: each term's frequency and the number of
+// terms (0: the document has no words and is not indexed).
+struct DocTerms {
+  std::map<std::string, uint32_t> tf;  // ordered: deterministic writes
+  uint32_t length = 0;
+};
+// The terms of a document's text fields (RecordText, EventText).
+DocTerms Analyze(const std::vector<std::string>& fields);
 
 // Running totals of one layer, primitive and version.
 struct TextStats {

@@ -11,7 +11,9 @@
 #include "storage/text_extract.h"
 #include "storage/text_index.h"
 #include "storage/text_snippet.h"
+#include "storage/text_staged.h"
 #include "storage/text_tokenizer.h"
+#include "storage/transaction.h"
 
 namespace strata::storage {
 namespace {
@@ -58,6 +60,7 @@ struct Candidate {
   std::string name;       // records
   uint64_t sequence = 0;  // events
   double score = 0;
+  const StagedDoc* staged = nullptr;  // a transaction's own document (its text is there)
 };
 
 bool RanksBefore(const Candidate& a, const Candidate& b) {
@@ -110,6 +113,7 @@ class Shadows {
 
 Result<std::vector<std::string>> HitText(const ReadView& view, const Candidate& c) {
   using Out = std::vector<std::string>;
+  if (c.staged != nullptr) return c.staged->fields;
   if (c.primitive == Primitive::kEvent) {
     for (const Layer& l : view.layers) {
       auto v = view.txn.Get(view.records_dbi, EventLog::EventKey(l.branch_id, *view.space_id, c.sequence));
@@ -132,9 +136,6 @@ Result<std::vector<std::string>> HitText(const ReadView& view, const Candidate& 
 Result<std::vector<TextHit>> TextSearch::Search(const Scope& scope, std::string_view query, uint32_t k,
                                                 const std::vector<std::string>& primitive_names,
                                                 std::optional<int64_t> as_of) {
-  if (!scope.txn_id.empty()) {
-    return Status::StateError("search inside a transaction is not supported; search before begin() or after commit()");
-  }
   if (Blank(query)) return Status::InvalidArgument("query must not be empty");
   if (k == 0) k = kDefaultTextSearchK;
   if (k > kMaxTextSearchK) return Status::InvalidArgument("k must be between 1 and 1000, got " + std::to_string(k));
@@ -143,24 +144,39 @@ Result<std::vector<TextHit>> TextSearch::Search(const Scope& scope, std::string_
   auto view_result = core_.BeginRead(scope, as_of);
   if (!view_result.ok()) return view_result.status();
   const ReadView& view = *view_result;
+  // Inside a transaction: its snapshot plus its own staged writes
+  // (storage/text_staged.h), the session held for the whole read.
+  std::unique_lock<std::mutex> session_lock;
+  StagedText staged;
+  if (view.session != nullptr) {
+    session_lock = std::unique_lock<std::mutex>(view.session->mu());
+    auto collected = CollectStagedText(view, *primitives);
+    if (!collected.ok()) return collected.status();
+    staged = std::move(collected).value();
+  }
 
   std::vector<std::string> terms;
   for (auto& t : TokenizeTerms(query)) {
     if (std::find(terms.begin(), terms.end(), t) == terms.end()) terms.push_back(std::move(t));
   }
   std::vector<TextHit> hits;
-  if (!view.space_id.has_value() || terms.empty()) return hits;
-  uint32_t space_id = *view.space_id;
+  if (terms.empty() || (!view.space_id.has_value() && staged.docs.empty())) return hits;
+  // A space the snapshot does not have yet (a transaction creating it) has
+  // only its staged documents.
+  const bool snapshot_space = view.space_id.has_value();
+  uint32_t space_id = view.space_id.value_or(0);
 
   // Collection statistics: each layer's running totals at its visible version.
-  double documents = 0, tokens = 0;
-  for (Primitive p : *primitives) {
-    for (const Layer& l : view.layers) {
-      auto s = TextIndex::StatsAt(view.txn, view.records_dbi, l.branch_id, space_id, p,
-                                  std::min(view.version, l.max_version));
-      if (!s.ok()) return s.status();
-      documents += static_cast<double>(s->documents);
-      tokens += static_cast<double>(s->tokens);
+  double documents = static_cast<double>(staged.documents), tokens = static_cast<double>(staged.tokens);
+  if (snapshot_space) {
+    for (Primitive p : *primitives) {
+      for (const Layer& l : view.layers) {
+        auto s = TextIndex::StatsAt(view.txn, view.records_dbi, l.branch_id, space_id, p,
+                                    std::min(view.version, l.max_version));
+        if (!s.ok()) return s.status();
+        documents += static_cast<double>(s->documents);
+        tokens += static_cast<double>(s->tokens);
+      }
     }
   }
   if (documents <= 0) return hits;
@@ -172,7 +188,7 @@ Result<std::vector<TextHit>> TextSearch::Search(const Scope& scope, std::string_
   Cursor cursor(view.txn, view.records_dbi);
   for (const auto& term : terms) {
     std::vector<Posting> matches;
-    for (size_t i = 0; i < view.layers.size(); ++i) {
+    for (size_t i = 0; snapshot_space && i < view.layers.size(); ++i) {
       const Layer& l = view.layers[i];
       uint64_t cap = std::min(view.version, l.max_version);
       for (Primitive p : *primitives) {
@@ -189,6 +205,8 @@ Result<std::vector<TextHit>> TextSearch::Search(const Scope& scope, std::string_
             if (!ev.ok()) return ev.status();
             if (!ev->has_value() || EventRecordVersion(**ev) != std::optional<uint64_t>(posting->from)) continue;
           }
+          // Written or deleted by the transaction: its staged document stands instead.
+          if (p != Primitive::kEvent && staged.replaced.count({p, posting->name})) continue;
           auto shadowed = shadows.Shadowed(*posting, i);
           if (!shadowed.ok()) return shadowed.status();
           if (!*shadowed) matches.push_back(std::move(*posting));
@@ -196,18 +214,31 @@ Result<std::vector<TextHit>> TextSearch::Search(const Scope& scope, std::string_
         STRATA_RETURN_IF_ERROR(cursor.status());
       }
     }
-    // df counts the documents visible on this branch that hold the term.
-    double df = static_cast<double>(matches.size());
+    std::vector<const StagedDoc*> staged_matches;
+    for (const StagedDoc& d : staged.docs) {
+      if (d.terms.tf.count(term)) staged_matches.push_back(&d);
+    }
+    // df counts the documents visible on this branch (and in the transaction) that hold the term.
+    double df = static_cast<double>(matches.size() + staged_matches.size());
     double idf = std::log(1.0 + (documents - df + 0.5) / (df + 0.5));
+    auto bm25 = [&](double tf, double doc_len) {
+      double norm = kBm25K1 * (1.0 - kBm25B + kBm25B * doc_len / avg_len);
+      return idf * tf * (kBm25K1 + 1.0) / (tf + norm);
+    };
     for (auto& m : matches) {
-      double tf = m.tf;
-      double norm = kBm25K1 * (1.0 - kBm25B + kBm25B * static_cast<double>(m.doc_len) / avg_len);
-      double score = idf * tf * (kBm25K1 + 1.0) / (tf + norm);
       std::string key = m.entity_key;
       key.push_back(static_cast<char>(m.primitive));
       auto [it, inserted] = by_entity.emplace(std::move(key), candidates.size());
       if (inserted) candidates.push_back(Candidate{m.primitive, std::move(m.name), m.sequence, 0});
-      candidates[it->second].score += score;
+      candidates[it->second].score += bm25(m.tf, m.doc_len);
+    }
+    for (const StagedDoc* d : staged_matches) {
+      // Keyed apart from the postings' encoded entities: a staged document's
+      // snapshot postings were skipped above.
+      std::string key = "staged:" + std::to_string(d - staged.docs.data());
+      auto [it, inserted] = by_entity.emplace(std::move(key), candidates.size());
+      if (inserted) candidates.push_back(Candidate{d->primitive, d->name, d->sequence, 0, d});
+      candidates[it->second].score += bm25(d->terms.tf.at(term), d->terms.length);
     }
   }
 

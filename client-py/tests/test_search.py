@@ -9,7 +9,7 @@ import uuid
 import numpy as np
 import pytest
 
-from stratadb import StateError, ValidationError
+from stratadb import Strata, ValidationError
 
 
 @pytest.fixture
@@ -128,12 +128,24 @@ def test_server_refuses_an_unknown_primitive_too(db):
         db._call(db._search_stub.Search, search_pb2.SearchRequest(context=db._context(), query="x", primitives=["blob"]))
 
 
-def test_search_inside_a_transaction_is_a_state_error(sdb):
-    sdb.kv_put("a", "visible")
-    sdb.begin()
+def test_search_inside_a_transaction_sees_its_snapshot_and_own_writes(sdb, stratad):
+    sdb.kv_put("a", "visible words")
+    sdb.kv_put("b", "visible too")
+    other = Strata.open(stratad.address, timeout=30)
+    other.space_use(sdb.current_space())
     try:
-        with pytest.raises(StateError):
-            sdb.search("visible")
+        with sdb.transaction():
+            sdb.kv_put("c", "visible staged words")
+            sdb.kv_delete("b")
+            sdb.event_append("note", {"text": "visible event"})
+            other.kv_put("d", "visible from outside")  # committed after begin
+            inside = sdb.search("visible")
+            assert sorted(h["entity"] for h in inside) == ["0", "a", "c"]
+            assert [h["rank"] for h in inside] == [1, 2, 3]
+            staged = next(h for h in inside if h["entity"] == "c")
+            assert "[visible] staged words" in staged["snippet"]
+            assert sorted(h["entity"] for h in other.search("visible")) == ["a", "b", "d"]
+        # Committed: the staged writes now visible to everyone, "d" too.
+        assert sorted(h["entity"] for h in other.search("visible")) == ["0", "a", "c", "d"]
     finally:
-        sdb.rollback()
-    assert [h["entity"] for h in sdb.search("visible")] == ["a"]
+        other.close()

@@ -227,10 +227,69 @@ TEST_F(TextSearchTest, ValidatesQueryAndK) {
   EXPECT_NE(big.status().message().find("1001"), std::string::npos);
   auto missing = engine_->search().Search(Scope{"nope", ""}, "common", 10, {}, std::nullopt);
   EXPECT_EQ(missing.status().code(), Code::kNotFound);
-  Scope in_txn;
-  in_txn.txn_id = "t1";
-  auto txn = engine_->search().Search(in_txn, "common", 10, {}, std::nullopt);
-  EXPECT_EQ(txn.status().code(), Code::kStateError);
+  Scope unknown_txn;
+  unknown_txn.txn_id = "t1";
+  auto txn = engine_->search().Search(unknown_txn, "common", 10, {}, std::nullopt);
+  EXPECT_EQ(txn.status().code(), Code::kNotFound);
+}
+
+// Inside a transaction search answers its snapshot plus its own writes, with
+// the statistics its commit would make: the same hits and scores as a search
+// right after that commit (exact on a branch never forked).
+TEST_F(TextSearchTest, InsideATransactionItIsTheSnapshotPlusItsOwnWrites) {
+  MustPut("a", "the quick brown fox");
+  MustPut("b", "the lazy dog");
+  MustPut("c", "Quick quick fox jumps");
+  MustPut("gone", "quick goodbye");
+  CollectionConfig config;
+  config.dimension = 2;
+  ASSERT_TRUE(engine_->vectors().CreateCollection(scope_, "docs", config).ok());
+  auto info = engine_->transactions().Begin("default");
+  ASSERT_TRUE(info.ok()) << info.status().message();
+  Scope t{"", "", info->id};
+  MustPut("a", "a slow turtle", t);           // rewritten: no longer quick
+  MustPut("d", "quick silver fox fox", t);   // new
+  MustPut("e", Value{{"n", 1}}, t);           // no words
+  EXPECT_TRUE(MustDelete("gone", t));
+  ASSERT_TRUE(engine_->events().Append(t, "quick_start", Value{{"note", "fox event"}}).ok());
+  ASSERT_TRUE(engine_->vectors().Upsert(t, "docs", VectorInput{"v", {1, 0}, Value{{"title", "quick vector"}}}).ok());
+  MustPut("outside", "quick fox from another client");  // committed after begin: not seen inside
+
+  auto inside = MustSearch("quick fox", t);
+  EXPECT_EQ(Entities(inside), (Names{"kv:d", "kv:c", "event:0", "vector:docs/v"}));
+  EXPECT_EQ(Entities(MustSearch("turtle", t)), (Names{"kv:a"}));
+  EXPECT_TRUE(MustSearch("goodbye", t).empty());
+  EXPECT_TRUE(MustSearch("turtle").empty()) << "nothing staged is visible outside";
+  ASSERT_FALSE(inside.empty());
+  EXPECT_EQ(inside[0].snippet.find("silver") != std::string::npos, true) << inside[0].snippet;
+
+  // The same search once committed, without the write made outside meanwhile.
+  MustDelete("outside");
+  ASSERT_TRUE(engine_->transactions().Commit(info->id).ok());
+  auto after = MustSearch("quick fox");
+  ASSERT_EQ(Entities(after), Entities(inside));
+  for (size_t i = 0; i < after.size(); ++i) {
+    EXPECT_NEAR(inside[i].score, after[i].score, 1e-9) << after[i].entity;
+    EXPECT_EQ(inside[i].snippet, after[i].snippet);
+  }
+  auto ended = engine_->search().Search(t, "quick", 10, {}, std::nullopt);
+  EXPECT_EQ(ended.status().code(), Code::kNotFound);
+}
+
+TEST_F(TextSearchTest, InsideATransactionTheFilterAndANewSpaceApply) {
+  MustPut("k", "shared word");
+  auto info = engine_->transactions().Begin("default");
+  ASSERT_TRUE(info.ok()) << info.status().message();
+  Scope t{"", "", info->id};
+  ASSERT_TRUE(engine_->json().Set(t, "j", "$", Value{{"t", "shared word"}}).ok());
+  EXPECT_EQ(Entities(MustSearch("shared", t, {"json"})), (Names{"json:j"}));
+  EXPECT_EQ(Entities(MustSearch("shared", t, {"kv"})), (Names{"kv:k"}));
+  // A space the snapshot does not have: only the transaction's documents.
+  Scope fresh{"", "fresh", info->id};
+  MustPut("x", "only here", fresh);
+  EXPECT_EQ(Entities(MustSearch("here", fresh)), (Names{"kv:x"}));
+  EXPECT_TRUE(MustSearch("shared", fresh).empty());
+  ASSERT_TRUE(engine_->transactions().Rollback(info->id).ok());
 }
 
 }  // namespace

@@ -78,8 +78,12 @@ class SearchMixin:
         searches the database as it was then. The snippet is a short window of
         the matched text with each matching word in [brackets].
 
+        Inside a transaction it searches the transaction's snapshot plus its
+        own writes (staged puts and appends found, staged deletes gone), with
+        the statistics its commit would make.
+
         Raises ValidationError for a blank query, k outside 1..1000 or an
-        unknown primitive; StateError inside a transaction.
+        unknown primitive.
         """
         request = search_pb2.SearchRequest(
             context=self._context(),
