@@ -61,6 +61,11 @@ std::variant<Config, ParseExit> ParseConfig(int argc, char** argv) {
                  "shut down cleanly when this inherited descriptor reaches end of file, e.g. the read end of a "
                  "pipe whose writer is the parent: stratad then exits with its parent, even a killed one")
       ->check(CLI::NonNegativeNumber);
+  app.add_option("--max-health-watches", config.max_health_watches,
+                 "open grpc.health.v1.Health/Watch streams at most (each holds a server thread); more are "
+                 "refused with RESOURCE_EXHAUSTED")
+      ->capture_default_str()
+      ->check(CLI::Range(1u, 1000000u));
   app.add_option("--idle-exit-ms", config.idle_exit_ms,
                  "shut down cleanly after this long with no call in progress (an open stream counts as a "
                  "call); 0 never")

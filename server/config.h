@@ -31,6 +31,8 @@ struct Config {
   // EOF (-1: never), and after this long with no call in progress (0: never).
   int watch_fd = -1;
   uint32_t idle_exit_ms = 0;
+  // Open grpc.health.v1.Health/Watch streams at most (each holds a thread).
+  uint32_t max_health_watches = 1024;
   // Security and metrics (docs/security.md, docs/metrics.md).
   std::string tls_cert;         // PEM; with tls_key, serve TLS
   std::string tls_key;          // PEM

@@ -24,6 +24,16 @@ grpc::Status HealthService::Check(grpc::ServerContext*, const grpc::health::v1::
 grpc::Status HealthService::Watch(grpc::ServerContext* ctx, const grpc::health::v1::HealthCheckRequest* req,
                                   grpc::ServerWriter<HealthCheckResponse>* writer) {
   std::unique_lock<std::mutex> lock(mu_);
+  if (open_watches_ >= max_watches_) {
+    return grpc::Status(grpc::StatusCode::RESOURCE_EXHAUSTED,
+                        "too many open health watches: " + std::to_string(max_watches_) +
+                            " at most (--max-health-watches); use Check, or close a Watch");
+  }
+  ++open_watches_;
+  struct Release {
+    uint32_t& count;
+    ~Release() { --count; }  // runs with mu_ held: every return below holds `lock`, declared before it
+  } release{open_watches_};
   bool sent_any = false;
   ServingStatus sent = HealthCheckResponse::UNKNOWN;
   while (true) {
@@ -33,8 +43,9 @@ grpc::Status HealthService::Watch(grpc::ServerContext* ctx, const grpc::health::
       HealthCheckResponse update;
       update.set_status(now);
       lock.unlock();  // a slow reader must not hold up Check or Shutdown
-      if (!writer->Write(update)) return grpc::Status(grpc::StatusCode::CANCELLED, "the watcher went away");
+      bool written = writer->Write(update);
       lock.lock();
+      if (!written) return grpc::Status(grpc::StatusCode::CANCELLED, "the watcher went away");
       sent_any = true;
       sent = now;
       continue;  // the status may have changed while writing

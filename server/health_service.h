@@ -13,8 +13,10 @@
 // the built-in service when only "" is set.
 //
 // A Watch holds a server thread while it is open (the synchronous API has no
-// other way to wait). It ends when its client cancels or goes away (noticed
-// within kWatchPoll), or at Shutdown, after sending NOT_SERVING.
+// other way to wait), so at most `max_watches` are open at once; more are
+// refused with RESOURCE_EXHAUSTED. A Watch ends when its client cancels or
+// goes away (noticed within kWatchPoll), or at Shutdown, after sending
+// NOT_SERVING.
 //
 // Thread safety: every method may be called from any thread.
 #pragma once
@@ -31,6 +33,8 @@ class HealthService final : public grpc::health::v1::Health::Service {
  public:
   static constexpr std::chrono::milliseconds kWatchPoll{200};
 
+  explicit HealthService(uint32_t max_watches) : max_watches_(max_watches) {}
+
   grpc::Status Check(grpc::ServerContext* ctx, const grpc::health::v1::HealthCheckRequest* req,
                      grpc::health::v1::HealthCheckResponse* resp) override;
   grpc::Status Watch(grpc::ServerContext* ctx, const grpc::health::v1::HealthCheckRequest* req,
@@ -44,9 +48,11 @@ class HealthService final : public grpc::health::v1::Health::Service {
   using ServingStatus = grpc::health::v1::HealthCheckResponse::ServingStatus;
   ServingStatus StatusOf(const std::string& service) const;  // mu_ held
 
+  const uint32_t max_watches_;
   mutable std::mutex mu_;
   std::condition_variable changed_;
   bool shut_down_ = false;
+  uint32_t open_watches_ = 0;
 };
 
 }  // namespace strata::server

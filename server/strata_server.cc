@@ -35,7 +35,7 @@ storage::Result<std::unique_ptr<StrataServer>> StrataServer::Start(const Config&
   grpc::reflection::InitProtoReflectionServerBuilderPlugin();
 
   std::unique_ptr<StrataServer> server(new StrataServer());
-  auto health = std::make_unique<HealthService>();
+  auto health = std::make_unique<HealthService>(config.max_health_watches);
   server->health_ = health.get();
   server->services_.push_back(std::move(health));
   server->services_.push_back(std::make_unique<KvService>(engine));

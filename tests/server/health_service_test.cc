@@ -134,5 +134,40 @@ TEST_F(HealthServiceTest, ACancelledWatchLetsAnIdleServerExit) {
       << "the server did not exit by itself after the Watch was cancelled (waitpid status " << status << ")";
 }
 
+TEST_F(HealthServiceTest, WatchesBeyondTheLimitAreRefusedUntilOneCloses) {
+  ASSERT_TRUE(Start({"--max-health-watches", "2"}));
+  grpc::ClientContext first_ctx, second_ctx;
+  HealthCheckResponse update;
+  auto first = Watch(first_ctx, "", &update);
+  auto second = Watch(second_ctx, "", &update);
+  {
+    grpc::ClientContext ctx;
+    BoundDeadline(ctx);
+    auto third = health_->Watch(&ctx, For(""));
+    EXPECT_FALSE(third->Read(&update));
+    grpc::Status st = third->Finish();
+    EXPECT_EQ(st.error_code(), grpc::StatusCode::RESOURCE_EXHAUSTED);
+    EXPECT_NE(st.error_message().find("--max-health-watches"), std::string::npos) << st.error_message();
+  }
+  HealthCheckResponse resp;
+  EXPECT_TRUE(Check("", &resp).ok()) << "Check is not limited";
+  first_ctx.TryCancel();
+  first->Finish();
+  // The cancelled one ends on the server within HealthService::kWatchPoll.
+  bool admitted = false;
+  for (int attempt = 0; attempt < 50 && !admitted; ++attempt) {
+    grpc::ClientContext ctx;
+    BoundDeadline(ctx);
+    auto again = health_->Watch(&ctx, For(""));
+    admitted = again->Read(&update);
+    ctx.TryCancel();
+    again->Finish();
+    if (!admitted) std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  EXPECT_TRUE(admitted) << "a Watch was refused after one of the two closed";
+  second_ctx.TryCancel();
+  second->Finish();
+}
+
 }  // namespace
 }  // namespace strata

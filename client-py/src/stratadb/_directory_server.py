@@ -263,9 +263,9 @@ class ServerLease:
     collected, when the server stops serving, or with the process.
 
     Its own connection, because closing that ends the stream on the server at
-    once, whichever server it is (stratad notices a merely cancelled Watch
-    within 200 ms; gRPC's built-in health service, which older stratad
-    builds served, kept some until shutdown)."""
+    once; and because a server shutting down waits out its whole grace for a
+    connection still open after its stream was merely cancelled (gRPC 1.51,
+    measured with and without stratad's own health service)."""
 
     def __init__(self, owner, grpc_target: str, metadata):
         # Sharing no connection with the handle's channel, so that closing
