@@ -30,7 +30,6 @@ namespace {
 constexpr size_t kPostingValueBytes = 16;
 constexpr size_t kRebuildBatch = 50000;  // puts buffered before the scan cursor is reopened
 
-
 std::string EncodeEntityName(std::string_view name) {
   std::string out;
   AppendEncodedName(out, name, kTextInlineNameBytes);
