@@ -127,6 +127,23 @@ def measure(system, data, args, log):
             "/strata.v1.Admin/Ping", lambda: timed_each(lambda _: system.ping(), range(args.pings)))
         fig["ping_p50_us"] = percentile(lat, 50) * 1e6
 
+    def paired():
+        # The target's two sides measured together: a ping, then a search,
+        # call after call. On a shared VM the round trip drifts by hundreds
+        # of microseconds from one minute to the next (bench/README.md,
+        # session 8), so a ping phase and a search phase measured a minute
+        # apart disagree by more than the budget the target gives the search.
+        pings, searches = [], []
+        for q in queries:
+            t0 = time.perf_counter()
+            system.ping()
+            t1 = time.perf_counter()
+            system.search(q, K)
+            searches.append(time.perf_counter() - t1)
+            pings.append(t1 - t0)
+        fig["paired_ping_p50_us"] = percentile(pings, 50) * 1e6
+        fig["paired_search_p50_us"] = percentile(searches, 50) * 1e6
+
     def memory():
         fig["memory_bytes"] = system.memory_bytes()
 
@@ -144,6 +161,7 @@ def measure(system, data, args, log):
     phase("filtered search", filtered)
     if hasattr(system, "ping"):
         phase("ping", ping)
+        phase("ping and search alternated", paired)
     phase("memory", memory)
     phase("restart", restart)
     return fig
@@ -188,6 +206,15 @@ def run_dataset(data, args, root, log):
     return out
 
 
+def separate_phases(s, h):
+    """The p50 target's figures from the separate search and ping phases,
+    for the record (the verdict uses the alternated ones)."""
+    if not (isinstance(s.get("search_p50_us"), float) and isinstance(s.get("ping_p50_us"), float)):
+        return ""
+    bound = s["ping_p50_us"] + 1.5 * h["search_p50_us"]
+    return f"; separate phases: {s['search_p50_us']:.0f} vs {s['ping_p50_us']:.0f} + 1.5 x {h['search_p50_us']:.0f} = {bound:.0f} us"
+
+
 def targets(figs, n):
     """The PASS/FAIL checks of bench/README.md, each with its figures."""
     s, h = figs.get("stratad", {}), figs.get("hnswlib", {})
@@ -201,10 +228,12 @@ def targets(figs, n):
 
     if have(s, "recall_at_10"):
         check("recall@10 >= 0.95 at default ef", s["recall_at_10"] >= 0.95, f"{s['recall_at_10']:.4f}")
-    if have(s, "search_p50_us", "ping_p50_us") and have(h, "search_p50_us"):
-        bound = s["ping_p50_us"] + 1.5 * h["search_p50_us"]
-        check("stratad p50 <= ping p50 + 1.5 x hnswlib per-query", s["search_p50_us"] <= bound,
-              f"{s['search_p50_us']:.0f} us vs {s['ping_p50_us']:.0f} + 1.5 x {h['search_p50_us']:.0f} = {bound:.0f} us")
+    if have(s, "paired_search_p50_us", "paired_ping_p50_us") and have(h, "search_p50_us"):
+        bound = s["paired_ping_p50_us"] + 1.5 * h["search_p50_us"]
+        check("stratad p50 <= ping p50 + 1.5 x hnswlib per-query (ping and search alternated)",
+              s["paired_search_p50_us"] <= bound,
+              f"{s['paired_search_p50_us']:.0f} us vs {s['paired_ping_p50_us']:.0f} + 1.5 x {h['search_p50_us']:.0f}"
+              f" = {bound:.0f} us" + separate_phases(s, h))
     if have(s, "batch_qps") and have(h, "batch_qps"):
         check("batch search >= 0.5 x hnswlib single-thread", s["batch_qps"] >= 0.5 * h["batch_qps"],
               f"{s['batch_qps']:.0f} vs 0.5 x {h['batch_qps']:.0f} q/s")
@@ -233,6 +262,8 @@ ROWS = [
     ("restart_to_first_search_s", "restart->1st search (s)", "{:.2f}"),
     ("memory_bytes", "memory (MiB)", "mib"),
     ("ping_p50_us", "ping p50 (us)", "{:.0f}"),
+    ("paired_ping_p50_us", "alternated: ping p50", "{:.0f}"),
+    ("paired_search_p50_us", "alternated: search p50", "{:.0f}"),
     ("server_search_us", "server time/search (us)", "{:.0f}"),
     ("server_ping_us", "server time/ping (us)", "{:.0f}"),
 ]
