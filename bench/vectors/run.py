@@ -49,6 +49,17 @@ def percentile(values, p):
     return ordered[min(len(ordered) - 1, max(0, int(round(p / 100 * len(ordered) + 0.5)) - 1))]
 
 
+def cpu_ticks():
+    """(steal, total) clock ticks of all CPUs so far (/proc/stat), or None."""
+    try:
+        with open("/proc/stat") as f:
+            fields = [int(x) for x in f.readline().split()[1:]]
+    except (OSError, ValueError):
+        return None
+    # user nice system idle iowait irq softirq steal [guest guest_nice: inside user]
+    return fields[7] if len(fields) > 7 else 0, sum(fields[:8])
+
+
 def timed_each(fn, items):
     """Call fn(item) for each; return (results, per-call seconds, wall seconds)."""
     results, latencies = [], []
@@ -68,11 +79,17 @@ def measure(system, data, args, log):
 
     def phase(name, fn):
         log(f"  {system.name}: {name}")
+        before = cpu_ticks()
         try:
             fn()
         except Exception as e:  # recorded and shown in the table
             fig.setdefault("errors", {})[name] = f"{type(e).__name__}: {e}"
             log("    FAILED: " + traceback.format_exc(limit=3))
+        after = cpu_ticks()
+        # The share of the CPUs' time the hypervisor gave to others during
+        # the phase: on a shared VM the latencies move with it.
+        if before and after and after[1] > before[1]:
+            fig.setdefault("steal_pct", {})[name] = round(100 * (after[0] - before[0]) / (after[1] - before[1]), 1)
 
     def build():
         fig["build_s"] = system.build(data)
@@ -134,6 +151,7 @@ def measure(system, data, args, log):
         # session 8), so a ping phase and a search phase measured a minute
         # apart disagree by more than the budget the target gives the search.
         pings, searches = [], []
+        before = cpu_ticks()
         for q in queries:
             t0 = time.perf_counter()
             system.ping()
@@ -141,6 +159,12 @@ def measure(system, data, args, log):
             system.search(q, K)
             searches.append(time.perf_counter() - t1)
             pings.append(t1 - t0)
+        after = cpu_ticks()
+        if before and after:
+            # Stolen time is a vCPU's wait for the host after it was woken,
+            # and every round trip wakes a halted vCPU or two.
+            tick_us = 1e6 / os.sysconf("SC_CLK_TCK")
+            fig["paired_stolen_us_per_pair"] = (after[0] - before[0]) * tick_us / len(queries)
         fig["paired_ping_p50_us"] = percentile(pings, 50) * 1e6
         fig["paired_search_p50_us"] = percentile(searches, 50) * 1e6
 
@@ -264,6 +288,7 @@ ROWS = [
     ("ping_p50_us", "ping p50 (us)", "{:.0f}"),
     ("paired_ping_p50_us", "alternated: ping p50", "{:.0f}"),
     ("paired_search_p50_us", "alternated: search p50", "{:.0f}"),
+    ("paired_stolen_us_per_pair", "alternated: steal us/pair", "{:.0f}"),
     ("server_search_us", "server time/search (us)", "{:.0f}"),
     ("server_ping_us", "server time/ping (us)", "{:.0f}"),
 ]
@@ -292,6 +317,9 @@ def table(result, names) -> str:
             lines.append(f"{name}: {phase} failed: {err}")
         if "after_restart" in fig:
             lines.append(f"{name} after restart: {fig['after_restart']}")
+        if fig.get("steal_pct"):
+            shares = ", ".join(f"{phase} {pct}%" for phase, pct in fig["steal_pct"].items())
+            lines.append(f"{name}: CPU time stolen by the host per phase: {shares}")
     if "stratad" in names:
         lines.append("note: " + systems.NOTE)
     lines.append("targets:")
