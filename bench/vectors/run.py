@@ -151,9 +151,10 @@ def measure(system, data, args, log):
         # hundreds of microseconds from one minute to the next (bench/README.md,
         # session 8), so a ping phase and a search phase a minute apart
         # disagree by more than the budget the target gives the search.
-        # Blocks, not single calls: a ping right after a search runs on the
-        # caches the walk left and a search right after a ping on warm ones,
-        # which moved ~60-150 us from the search's p50 to the ping's.
+        # Blocks, not single calls: alternating single calls raised the ping's
+        # p50 and narrowed search - ping by 28-215 us against blocks of 50
+        # (likely a ping right after a search runs on the caches the walk
+        # left, and a search right after a ping on warm ones).
         pings, searches = [], []
         before = cpu_ticks()
         for start in range(0, len(queries), INTERLEAVE_BLOCK):
