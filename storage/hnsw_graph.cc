@@ -188,13 +188,12 @@ Found SearchBaseLayer(const Graph& g, const QuantizedCodes& codes, hnswlib::tabl
   std::vector<hnswlib::tableint> fresh;
   fresh.reserve(g.maxM0_);
   while (const hnswlib::tableint* node = pool.Expand()) {
-    hnswlib::tableint current = *node;
     // The links of the candidate expanded next, most likely: asked for before
     // this node's neighbours are read, so they arrive while those are. (Asked
     // for after, as hnswlib does, they had no time to; asking for the next two
     // was slower again.)
     if (const hnswlib::tableint* next = pool.Peek()) __builtin_prefetch(g.get_linklist0(*next));
-    ForUnvisitedNeighbours(g, codes, query, current, visited, fresh,
+    ForUnvisitedNeighbours(g, codes, query, *node, visited, fresh,
                            [&](hnswlib::tableint c, float d) { pool.Offer(d, c); });
   }
   return pool.Take();
