@@ -4,8 +4,13 @@
 #include <grpcpp/health_check_service_interface.h>
 #include <spdlog/spdlog.h>
 
+#include <grpc/grpc.h>
+
+#include <condition_variable>
 #include <cstdio>
 #include <fstream>
+#include <mutex>
+#include <thread>
 
 #include "server/admin_service.h"
 #include "server/branches_service.h"
@@ -92,10 +97,40 @@ StrataServer::~StrataServer() {
   if (server_ != nullptr) Shutdown(std::chrono::milliseconds(0));
 }
 
+namespace {
+
+// How long no call must have been in progress before a stopping server closes
+// the connections left: time for a finished call's last bytes to leave.
+constexpr std::chrono::milliseconds kQuietBeforeClosing(100);
+constexpr std::chrono::milliseconds kQuietPoll(20);
+
+}  // namespace
+
 void StrataServer::Shutdown(std::chrono::milliseconds grace) {
   if (server_ == nullptr) return;
   health_->Shutdown();
+  // gRPC's shutdown ends when every client connection has closed. It asks
+  // clients to leave (GOAWAY), but a connection with no call open lingered:
+  // measured with gRPC 1.51, 5 s for a C++ client and 20 s for a Python one,
+  // or the whole grace when shorter, so every stop of a server with connected
+  // clients took that long. Once no call has been in progress for a moment,
+  // the connections left are idle and are closed here (cancelling no call).
+  std::mutex mu;
+  std::condition_variable cv;
+  bool stopped = false;
+  std::thread closer([&] {
+    std::unique_lock<std::mutex> lock(mu);
+    while (!cv.wait_for(lock, kQuietPoll, [&] { return stopped; })) {
+      if (activity_.IdleFor() >= kQuietBeforeClosing) grpc_server_cancel_all_calls(server_->c_server());
+    }
+  });
   server_->Shutdown(std::chrono::system_clock::now() + grace);
+  {
+    std::lock_guard<std::mutex> lock(mu);
+    stopped = true;
+  }
+  cv.notify_one();
+  closer.join();
   server_->Wait();
   server_.reset();
 }

@@ -2,7 +2,9 @@
 
 import os
 import pathlib
+import signal
 import socket
+import subprocess
 import time
 
 import pytest
@@ -138,6 +140,24 @@ def test_server_gone_is_unavailable(stratad_factory):
     db = Strata.open(server.address, timeout=5)
     db.kv_put("k", 1)
     assert server.stop() == 0, "stratad should exit 0 on SIGTERM"
+    with pytest.raises(UnavailableError, match=server.address):
+        db.kv_get("k")
+    db.close()
+
+
+def test_an_open_idle_handle_does_not_hold_up_a_stopping_server(stratad_factory):
+    # With gRPC 1.51, stratad waited out its whole shutdown grace (or 20 s,
+    # whichever came first) for this client's idle connection; a stop takes
+    # well under a second otherwise, hence the 3 s bound.
+    server = stratad_factory(["--shutdown-grace-ms", "600000"])
+    db = Strata.open(server.address, timeout=5)
+    db.kv_put("k", 1)
+    server.proc.send_signal(signal.SIGTERM)
+    try:
+        code = server.proc.wait(3)
+    except subprocess.TimeoutExpired:
+        pytest.fail("stratad did not exit within 3 s of SIGTERM while a handle was open and idle")
+    assert code == 0
     with pytest.raises(UnavailableError, match=server.address):
         db.kv_get("k")
     db.close()

@@ -5,10 +5,12 @@
 
 #include <fstream>
 #include <regex>
+#include <thread>
 
 #include <gtest/gtest.h>
 
 #include "strata/v1/admin.grpc.pb.h"
+#include "strata/v1/branches.grpc.pb.h"
 #include "strata/v1/kv.grpc.pb.h"
 #include "tests/testutil/grpc_client.h"
 #include "tests/testutil/server_process.h"
@@ -71,6 +73,56 @@ TEST(ServerLifecycleTest, SigtermExitsZero) {
   ASSERT_TRUE(server.ready());
   Put(server.address(), "k", "v");
   int status = server.Stop(SIGTERM);
+  EXPECT_TRUE(ExitedWith(status, 0)) << "wait status " << status;
+}
+
+// Clients keep their connections open between calls (every pooled client
+// does). An open connection with no call in progress must not hold a stopping
+// server for its whole grace. Before the fix stratad waited 5 s for a C++
+// client's idle connection and 20 s for a Python one's, or the whole grace if
+// shorter; a stop takes well under a second otherwise, hence the 3 s bound.
+TEST(ServerLifecycleTest, SigtermWithAnIdleClientConnectedExitsWithoutWaitingOutTheGrace) {
+  TempDir dir;
+  ServerProcess server({"--data-dir", dir.path() + "/db", "--shutdown-grace-ms", "600000"});
+  ASSERT_TRUE(server.ready());
+  auto channel = testutil::Connect(server.address());
+  auto admin = v1::Admin::NewStub(channel);
+  v1::PingResponse pong;
+  CallContext ctx;
+  ASSERT_TRUE(admin->Ping(ctx.get(), v1::PingRequest(), &pong).ok());
+  int status = server.Stop(SIGTERM, std::chrono::seconds(3));
+  EXPECT_TRUE(ExitedWith(status, 0)) << "stratad did not exit promptly while a client kept an idle connection (wait status "
+                                     << status << ")";
+}
+
+// A call in progress when SIGTERM arrives still finishes within the grace:
+// an export whose reader pauses across the signal gets every chunk and an OK
+// status, and the server exits after it (its connection still open).
+TEST(ServerLifecycleTest, SigtermLetsAStreamInProgressFinishThenExits) {
+  TempDir dir;
+  ServerProcess server({"--data-dir", dir.path() + "/db", "--shutdown-grace-ms", "600000"});
+  ASSERT_TRUE(server.ready());
+  // ~12 MiB: more than the connection's buffers, so the export's writer is
+  // still waiting on the paused reader when the signal comes.
+  std::string big(512 * 1024, 'x');
+  for (int i = 0; i < 24; ++i) Put(server.address(), "big" + std::to_string(i), big);
+  auto channel = testutil::Connect(server.address());
+  auto branches = v1::Branches::NewStub(channel);
+  CallContext ctx(std::chrono::seconds(60));
+  v1::BranchExportRequest req;
+  req.set_name("default");
+  auto reader = branches->Export(ctx.get(), req);
+  v1::BundleChunk chunk;
+  ASSERT_TRUE(reader->Read(&chunk));
+  size_t bytes = chunk.data().size();
+  int status = -2;
+  std::thread stopper([&] { status = server.Stop(SIGTERM, std::chrono::seconds(30)); });
+  std::this_thread::sleep_for(std::chrono::milliseconds(500));
+  while (reader->Read(&chunk)) bytes += chunk.data().size();
+  grpc::Status st = reader->Finish();
+  stopper.join();
+  EXPECT_TRUE(st.ok()) << "the export was cut short by the shutdown: " << st.error_message();
+  EXPECT_GT(bytes, 24u * big.size());
   EXPECT_TRUE(ExitedWith(status, 0)) << "wait status " << status;
 }
 

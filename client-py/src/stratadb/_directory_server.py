@@ -263,9 +263,9 @@ class ServerLease:
     collected, when the server stops serving, or with the process.
 
     Its own connection, because closing that ends the stream on the server at
-    once; and because a server shutting down waits out its whole grace for a
-    connection still open after its stream was merely cancelled (gRPC 1.51,
-    measured with and without stratad's own health service)."""
+    once. (It was also chosen because a stopping server waited out its grace
+    for any connection left open; stratad no longer does, see
+    StrataServer::Shutdown.)"""
 
     def __init__(self, owner, grpc_target: str, metadata):
         # Sharing no connection with the handle's channel, so that closing
