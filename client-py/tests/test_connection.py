@@ -92,7 +92,26 @@ def test_bad_targets(target):
         Strata.open(target)
 
 
-@pytest.mark.parametrize("timeout", [0, -1, "5", float("inf")])
+# gRPC dialled "1234abc" as port 1234 and 50051 + 65536 as 50051: a typo
+# reached whatever listened there.
+@pytest.mark.parametrize(
+    "target",
+    ["127.0.0.1:115587", "127.0.0.1:50051abc", "127.0.0.1:-15485", "127.0.0.1:+50051", "127.0.0.1:0",
+     "localhost:", "strata://h:70000", "[::1]:99999", "127.0.0.1:５"],
+)
+def test_ports_outside_1_to_65535_or_not_digits_are_refused(target):
+    with pytest.raises(ValidationError, match="port"):
+        parse_target(target)
+
+
+@pytest.mark.parametrize("target, want", [("h:1", "h:1"), ("h:65535", "h:65535"), ("[::1]:443", "[::1]:443")])
+def test_ports_at_the_ends_of_the_range_are_kept(target, want):
+    assert parse_target(target).grpc_target == want
+
+
+# 1e10 s overflowed grpc's deadline into one already gone: a working server
+# answered "Deadline Exceeded" at once.
+@pytest.mark.parametrize("timeout", [0, -1, "5", float("inf"), 1e10])
 def test_bad_timeout(timeout):
     with pytest.raises(ValidationError, match="timeout"):
         Strata.open("127.0.0.1:1", timeout=timeout)

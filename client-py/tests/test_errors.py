@@ -94,7 +94,7 @@ CODES = {
     grpc.StatusCode.DATA_LOSS: stratadb.IoError,
     grpc.StatusCode.UNIMPLEMENTED: stratadb.NotSupportedError,
     grpc.StatusCode.UNKNOWN: stratadb.StrataError,
-    grpc.StatusCode.CANCELLED: stratadb.StrataError,
+    grpc.StatusCode.CANCELLED: stratadb.UnavailableError,
     grpc.StatusCode.OUT_OF_RANGE: stratadb.StrataError,
 }
 
@@ -145,3 +145,11 @@ def test_missing_details_still_gives_a_message():
 def test_bare_rpc_error_is_a_strata_error():
     err = from_rpc_error(grpc.RpcError())
     assert type(err) is stratadb.StrataError and err.code is None
+
+
+def test_a_call_the_server_cancelled_is_unavailable_and_says_so():
+    # A stopping server cancels calls it can no longer serve; this raised a
+    # bare StrataError("CANCELLED") that retry code catching UnavailableError missed.
+    err = from_rpc_error(FakeRpcError(grpc.StatusCode.CANCELLED, "CANCELLED"), "127.0.0.1:9")
+    assert isinstance(err, stratadb.UnavailableError)
+    assert "127.0.0.1:9" in str(err) and "cancelled" in str(err) and "may or may not have been applied" in str(err)

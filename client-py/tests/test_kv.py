@@ -271,10 +271,26 @@ def test_bad_keys_rejected_by_the_server_too(db, key):
     assert "key" in info.value.message
 
 
-@pytest.mark.parametrize("as_of", ["1", 1.5, True, [1]])
+@pytest.mark.parametrize("as_of", ["1", 1.5, True, [1], -1, 2**63, 2**64])
 def test_bad_as_of(db, ns, as_of):
     with pytest.raises(ValidationError, match="as_of"):
         db.kv_get(ns + "k", as_of=as_of)
+
+
+def test_as_of_beyond_int64_is_a_validation_error_on_every_read(db, ns):
+    # It raised protobuf's bare ValueError("Value out of range").
+    reads = [
+        lambda: db.kv_get(ns + "k", as_of=2**63),
+        lambda: db.kv_list(ns, as_of=2**63),
+        lambda: db.state_get(ns + "c", as_of=2**63),
+        lambda: db.json_get(ns + "d", "$", as_of=2**63),
+        lambda: db.event_get(0, as_of=2**63),
+        lambda: db.event_list(None, as_of=2**63),
+        lambda: db.event_len(as_of=2**63),
+    ]
+    for read in reads:
+        with pytest.raises(ValidationError, match="as_of must be at most 9223372036854775807"):
+            read()
 
 
 def test_bad_prefix(db):

@@ -41,6 +41,7 @@ from .errors import StateError, UnavailableError, ValidationError, from_rpc_erro
 __all__ = ["Strata"]
 
 DEFAULT_CONNECT_TIMEOUT = 5.0  # seconds, when open() is given no timeout
+MAX_TIMEOUT = 1e9  # seconds
 _LOCAL_ATTACH_ATTEMPTS = 3  # for a directory target (see Strata.__init__)
 
 
@@ -54,6 +55,14 @@ def _check_timeout(timeout) -> Optional[float]:
     if not timeout > 0 or math.isinf(timeout):
         raise ValidationError(
             f"timeout must be a positive finite number of seconds, got {timeout}", reason="validation"
+        )
+    if timeout > MAX_TIMEOUT:
+        # grpc turns a deadline past ~2^63 ns into one already gone: every
+        # call would fail at once as if the server were down.
+        raise ValidationError(
+            f"timeout must be at most {MAX_TIMEOUT:.0f} seconds (about 31 years), got {timeout}; "
+            "None means no deadline",
+            reason="validation",
         )
     return float(timeout)
 

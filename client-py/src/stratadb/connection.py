@@ -42,10 +42,25 @@ class Target:
 
 def _with_port(hostport: str) -> str:
     if hostport.startswith("["):  # [v6addr] or [v6addr]:port
-        return hostport if "]:" in hostport else f"{hostport}:{DEFAULT_PORT}"
+        if "]:" not in hostport:
+            return f"{hostport}:{DEFAULT_PORT}"
+        _check_port(hostport, hostport.rsplit("]:", 1)[1])
+        return hostport
     if hostport.count(":") > 1:  # a bare IPv6 address cannot carry a port
         return f"[{hostport}]:{DEFAULT_PORT}"
-    return hostport if ":" in hostport else f"{hostport}:{DEFAULT_PORT}"
+    if ":" not in hostport:
+        return f"{hostport}:{DEFAULT_PORT}"
+    _check_port(hostport, hostport.rsplit(":", 1)[1])
+    return hostport
+
+
+def _check_port(hostport: str, port: str) -> None:
+    # gRPC takes "1234abc" as 1234 and 50051+65536 as 50051: a typo would
+    # reach whatever listens there, so anything but 1..65535 in digits is refused.
+    if not (port.isascii() and port.isdigit() and 1 <= int(port) <= 65535):
+        raise ValidationError(
+            f"target {hostport!r} has port {port!r}; a port is a number from 1 to 65535", reason="validation"
+        )
 
 
 def _directory_target(path: str) -> Target:

@@ -113,7 +113,9 @@ _TABLE = (
     (
         UnavailableError,
         "unavailable",
-        (grpc.StatusCode.UNAVAILABLE, grpc.StatusCode.DEADLINE_EXCEEDED),
+        # CANCELLED: this client never cancels a call it waits for, so the
+        # server or the connection ended it (a server stopping does).
+        (grpc.StatusCode.UNAVAILABLE, grpc.StatusCode.DEADLINE_EXCEEDED, grpc.StatusCode.CANCELLED),
     ),
     (IoError, "io", (grpc.StatusCode.INTERNAL, grpc.StatusCode.DATA_LOSS)),
     (NotSupportedError, "unimplemented", (grpc.StatusCode.UNIMPLEMENTED,)),
@@ -151,6 +153,12 @@ def from_rpc_error(err: grpc.RpcError, address: Optional[str] = None) -> StrataE
     exc = _BY_REASON.get(reason) or _BY_CODE.get(code) or StrataError
     code_name = code.name if isinstance(code, grpc.StatusCode) else None
     message = details or (f"rpc failed with {code_name}" if code_name else "rpc failed")
+    if code == grpc.StatusCode.CANCELLED:
+        # gRPC's own text is a bare "CANCELLED" or "Cancelled".
+        message = (
+            "the call was cancelled by the server or its connection closing "
+            f"({message}); a write may or may not have been applied"
+        )
     if exc is UnavailableError and address:
         message = f"stratad at {address} is unavailable: {message}"
     return exc(message, code=code_name, reason=reason)

@@ -57,16 +57,25 @@ def prefix(value) -> str:
     return value
 
 
+INT64_MAX = (1 << 63) - 1
+
+
 def timestamp(value, what: str = "as_of") -> Optional[int]:
-    """Return an optional timestamp (int microseconds since the epoch)."""
+    """Return an optional timestamp (int microseconds since the epoch, as
+    the wire's int64 holds it)."""
     if value is None:
         return None
     if isinstance(value, bool):
         raise _invalid(f"{what} must be int microseconds, got bool")
     try:
-        return operator.index(value)
+        value = operator.index(value)
     except TypeError:
         raise _invalid(f"{what} must be int microseconds, got {type(value).__name__}") from None
+    if value < 0:
+        raise _invalid(f"{what} must be a non-negative timestamp in microseconds, got {value}")
+    if value > INT64_MAX:
+        raise _invalid(f"{what} must be at most {INT64_MAX} microseconds, got {value}")
+    return value
 
 
 def limit(value, low: int = 1, high: int = 10000, what: str = "limit") -> int:
