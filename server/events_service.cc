@@ -2,6 +2,7 @@
 
 #include "server/error_mapping.h"
 #include "server/request_context.h"
+#include "server/response_budget.h"
 #include "server/value_convert.h"
 #include "server/value_handlers.h"
 
@@ -56,7 +57,11 @@ grpc::Status EventsService::List(grpc::ServerContext* ctx, const v1::EventListRe
   uint32_t limit = req->limit() == 0 ? kDefaultEventLimit : req->limit();
   auto events = engine_.events().List(*scope, type, limit, after, AsOf(req->has_as_of(), req->as_of()));
   if (!events.ok()) return ToGrpc(ctx, events.status());
-  for (const auto& e : *events) EventToProto(e, resp->add_events());
+  auto more = AddWithinBudget(
+      events->begin(), events->end(), max_message_bytes_, resp->mutable_events(), EventToProto,
+      [](const storage::Event& e) { return "event " + std::to_string(e.sequence); });
+  if (!more.ok()) return ToGrpc(ctx, more.status());
+  resp->set_more(*more);
   return grpc::Status::OK;
 }
 

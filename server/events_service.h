@@ -2,6 +2,8 @@
 // Thread safety: handlers run concurrently; the engine is thread-safe.
 #pragma once
 
+#include <cstddef>
+
 #include "storage/engine.h"
 #include "strata/v1/events.grpc.pb.h"
 
@@ -9,7 +11,9 @@ namespace strata::server {
 
 class EventsService final : public v1::Events::Service {
  public:
-  explicit EventsService(storage::Engine& engine) : engine_(engine) {}
+  // `max_message_bytes`: the server's --max-message-size, which long
+  // answers are paged to fit.
+  EventsService(storage::Engine& engine, size_t max_message_bytes) : engine_(engine), max_message_bytes_(max_message_bytes) {}
 
   grpc::Status Append(grpc::ServerContext* ctx, const v1::EventAppendRequest* req,
                       v1::EventAppendResponse* resp) override;
@@ -21,6 +25,7 @@ class EventsService final : public v1::Events::Service {
 
  private:
   storage::Engine& engine_;
+  size_t max_message_bytes_;
 };
 
 }  // namespace strata::server

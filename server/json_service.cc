@@ -58,7 +58,8 @@ grpc::Status JsonService::History(grpc::ServerContext* ctx, const v1::JsonHistor
   if (!scope.ok()) return ToGrpc(ctx, scope.status());
   auto history = engine_.json().History(*scope, req->key());
   if (!history.ok()) return ToGrpc(ctx, history.status());
-  FillHistory(*history, resp);
+  storage::Status filled = FillHistory(*history, req->before_version(), max_message_bytes_, resp);
+  if (!filled.ok()) return ToGrpc(ctx, filled);
   return grpc::Status::OK;
 }
 

@@ -2,6 +2,8 @@
 // Thread safety: handlers run concurrently; the engine is thread-safe.
 #pragma once
 
+#include <cstddef>
+
 #include "storage/engine.h"
 #include "strata/v1/json.grpc.pb.h"
 
@@ -9,7 +11,9 @@ namespace strata::server {
 
 class JsonService final : public v1::Json::Service {
  public:
-  explicit JsonService(storage::Engine& engine) : engine_(engine) {}
+  // `max_message_bytes`: the server's --max-message-size, which long
+  // answers are paged to fit.
+  JsonService(storage::Engine& engine, size_t max_message_bytes) : engine_(engine), max_message_bytes_(max_message_bytes) {}
 
   grpc::Status Set(grpc::ServerContext* ctx, const v1::JsonSetRequest* req, v1::WriteResponse* resp) override;
   grpc::Status Get(grpc::ServerContext* ctx, const v1::JsonGetRequest* req, v1::JsonGetResponse* resp) override;
@@ -19,6 +23,7 @@ class JsonService final : public v1::Json::Service {
 
  private:
   storage::Engine& engine_;
+  size_t max_message_bytes_;
 };
 
 }  // namespace strata::server

@@ -34,7 +34,7 @@ grpc::Status KvService::List(grpc::ServerContext* ctx, const v1::KvListRequest* 
 
 grpc::Status KvService::History(grpc::ServerContext* ctx, const v1::KvHistoryRequest* req,
                                 v1::HistoryResponse* resp) {
-  return HandleHistory(ctx, engine_.kv(), req->context(), req->key(), resp);
+  return HandleHistory(ctx, engine_.kv(), req->context(), req->key(), req->before_version(), max_message_bytes_, resp);
 }
 
 }  // namespace strata::server

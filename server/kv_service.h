@@ -2,6 +2,8 @@
 // Thread safety: handlers run concurrently; the engine is thread-safe.
 #pragma once
 
+#include <cstddef>
+
 #include "storage/engine.h"
 #include "strata/v1/kv.grpc.pb.h"
 
@@ -9,7 +11,9 @@ namespace strata::server {
 
 class KvService final : public v1::KV::Service {
  public:
-  explicit KvService(storage::Engine& engine) : engine_(engine) {}
+  // `max_message_bytes`: the server's --max-message-size, which long
+  // answers are paged to fit.
+  KvService(storage::Engine& engine, size_t max_message_bytes) : engine_(engine), max_message_bytes_(max_message_bytes) {}
 
   grpc::Status Put(grpc::ServerContext* ctx, const v1::KvPutRequest* req, v1::WriteResponse* resp) override;
   grpc::Status Get(grpc::ServerContext* ctx, const v1::KvGetRequest* req, v1::KvGetResponse* resp) override;
@@ -19,6 +23,7 @@ class KvService final : public v1::KV::Service {
 
  private:
   storage::Engine& engine_;
+  size_t max_message_bytes_;
 };
 
 }  // namespace strata::server

@@ -1,10 +1,13 @@
 // Conversions of storage results into the wire messages several services share.
 #pragma once
 
+#include <cstddef>
+#include <cstdint>
 #include <optional>
 #include <vector>
 
 #include "storage/record_store.h"
+#include "storage/status.h"
 #include "storage/versioned_names.h"
 #include "strata/v1/kv.pb.h"
 #include "strata/v1/value.pb.h"
@@ -16,6 +19,10 @@ void ToProto(const storage::VersionedValue& in, v1::VersionedValue* out);
 // Names of a page, with an opaque cursor when more follow.
 void FillNames(const storage::NamePage& page, v1::NameList* out);
 
-void FillHistory(const std::optional<std::vector<storage::VersionedValue>>& history, v1::HistoryResponse* out);
+// The entries older than `before_version` (0: all), newest first, as many as
+// fit within `max_message_bytes`; `more` is set when some were left out.
+// ResourceExhausted when not even the first fits.
+storage::Status FillHistory(const std::optional<std::vector<storage::VersionedValue>>& history,
+                            uint64_t before_version, size_t max_message_bytes, v1::HistoryResponse* out);
 
 }  // namespace strata::server

@@ -66,7 +66,8 @@ grpc::Status StateService::List(grpc::ServerContext* ctx, const v1::StateListReq
 
 grpc::Status StateService::History(grpc::ServerContext* ctx, const v1::StateHistoryRequest* req,
                                    v1::HistoryResponse* resp) {
-  return HandleHistory(ctx, engine_.state(), req->context(), req->cell(), resp);
+  return HandleHistory(ctx, engine_.state(), req->context(), req->cell(), req->before_version(), max_message_bytes_,
+                       resp);
 }
 
 }  // namespace strata::server

@@ -2,6 +2,8 @@
 // Thread safety: handlers run concurrently; the engine is thread-safe.
 #pragma once
 
+#include <cstddef>
+
 #include "storage/engine.h"
 #include "strata/v1/state.grpc.pb.h"
 
@@ -9,7 +11,9 @@ namespace strata::server {
 
 class StateService final : public v1::State::Service {
  public:
-  explicit StateService(storage::Engine& engine) : engine_(engine) {}
+  // `max_message_bytes`: the server's --max-message-size, which long
+  // answers are paged to fit.
+  StateService(storage::Engine& engine, size_t max_message_bytes) : engine_(engine), max_message_bytes_(max_message_bytes) {}
 
   grpc::Status Set(grpc::ServerContext* ctx, const v1::StateSetRequest* req, v1::WriteResponse* resp) override;
   grpc::Status Get(grpc::ServerContext* ctx, const v1::StateGetRequest* req, v1::StateGetResponse* resp) override;
@@ -23,6 +27,7 @@ class StateService final : public v1::State::Service {
 
  private:
   storage::Engine& engine_;
+  size_t max_message_bytes_;
 };
 
 }  // namespace strata::server

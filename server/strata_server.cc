@@ -43,10 +43,10 @@ storage::Result<std::unique_ptr<StrataServer>> StrataServer::Start(const Config&
   auto health = std::make_unique<HealthService>(config.max_health_watches);
   server->health_ = health.get();
   server->services_.push_back(std::move(health));
-  server->services_.push_back(std::make_unique<KvService>(engine));
-  server->services_.push_back(std::make_unique<StateService>(engine));
-  server->services_.push_back(std::make_unique<EventsService>(engine));
-  server->services_.push_back(std::make_unique<JsonService>(engine));
+  server->services_.push_back(std::make_unique<KvService>(engine, config.max_message_size));
+  server->services_.push_back(std::make_unique<StateService>(engine, config.max_message_size));
+  server->services_.push_back(std::make_unique<EventsService>(engine, config.max_message_size));
+  server->services_.push_back(std::make_unique<JsonService>(engine, config.max_message_size));
   server->services_.push_back(std::make_unique<AdminService>(engine));
   server->services_.push_back(std::make_unique<BranchesService>(engine));
   server->services_.push_back(std::make_unique<SpacesService>(engine));

@@ -62,12 +62,14 @@ grpc::Status HandleList(grpc::ServerContext* ctx, storage::ValueStore& store, co
 }
 
 grpc::Status HandleHistory(grpc::ServerContext* ctx, storage::ValueStore& store, const v1::Context& context,
-                           const std::string& name, v1::HistoryResponse* resp) {
+                           const std::string& name, uint64_t before_version, size_t max_message_bytes,
+                           v1::HistoryResponse* resp) {
   auto scope = ScopeOf(context);
   if (!scope.ok()) return ToGrpc(ctx, scope.status());
   auto history = store.History(*scope, name);
   if (!history.ok()) return ToGrpc(ctx, history.status());
-  FillHistory(*history, resp);
+  storage::Status filled = FillHistory(*history, before_version, max_message_bytes, resp);
+  if (!filled.ok()) return ToGrpc(ctx, filled);
   return grpc::Status::OK;
 }
 

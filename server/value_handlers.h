@@ -26,7 +26,9 @@ grpc::Status HandleList(grpc::ServerContext* ctx, storage::ValueStore& store, co
                         const std::string& prefix, uint32_t limit, const std::string& cursor,
                         std::optional<int64_t> as_of, v1::NameList* resp);
 
+// One page of history (FillHistory says which entries).
 grpc::Status HandleHistory(grpc::ServerContext* ctx, storage::ValueStore& store, const v1::Context& context,
-                           const std::string& name, v1::HistoryResponse* resp);
+                           const std::string& name, uint64_t before_version, size_t max_message_bytes,
+                           v1::HistoryResponse* resp);
 
 }  // namespace strata::server

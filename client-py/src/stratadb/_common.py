@@ -18,12 +18,23 @@ def versioned(entry) -> Dict[str, Any]:
     return {"value": decode(entry.value), "version": entry.version, "timestamp": entry.timestamp}
 
 
-def history(response):
-    """A HistoryResponse as a list of `versioned` dicts, or None when the
-    name never existed."""
-    if not response.exists:
-        return None
-    return [versioned(entry) for entry in response.entries]
+def history(call, method, request):
+    """The whole history a History rpc pages through from `request` (its
+    before_version is overwritten), as a list of `versioned` dicts, or None
+    when the name never existed. The server answers in pages that fit its
+    --max-message-size, marked `more` while older entries remain."""
+    entries: List[Dict[str, Any]] = []
+    request.before_version = 0
+    while True:
+        page = call(method, request)
+        if not page.exists:
+            return None if not entries else entries  # deleted for good between pages
+        entries.extend(versioned(entry) for entry in page.entries)
+        if not page.more:
+            return entries
+        if not page.entries or (request.before_version and page.entries[-1].version >= request.before_version):
+            raise IoError("server returned a history page that does not go back in time", reason="io")
+        request.before_version = page.entries[-1].version
 
 
 def list_all_names(call, method, request, limit=None) -> List[str]:

@@ -99,11 +99,16 @@ class EventsMixin:
         while True:
             want = _EVENT_PAGE if limit is None else min(_EVENT_PAGE, limit - len(events))
             request.limit = want
-            page = self._call(self._events.List, request).events[:want]
+            # A page can stop short of `want` with `more` set, to fit the
+            # server's --max-message-size.
+            response = self._call(self._events.List, request)
+            page = response.events[:want]
+            if response.more and not page:
+                raise IoError("server said more events follow but sent none", reason="io")
             if page and request.HasField("after") and page[0].sequence <= request.after:
                 raise IoError("server returned events out of order while paging", reason="io")
             events.extend(_event(e) for e in page)
-            if len(page) < want or (limit is not None and len(events) >= limit):
+            if (len(page) < want and not response.more) or (limit is not None and len(events) >= limit):
                 return events
             request.after = page[-1].sequence
 

@@ -80,4 +80,4 @@ class JsonMixin:
         {"value": None, "version", "timestamp", "deleted": True}.
         """
         request = json_pb2.JsonHistoryRequest(context=self._context(), key=_key(key))
-        return history(self._call(self._json.History, request))
+        return history(self._call, self._json.History, request)

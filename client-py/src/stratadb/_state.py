@@ -111,4 +111,4 @@ class StateMixin:
         {"value": None, "version", "timestamp", "deleted": True}.
         """
         request = state_pb2.StateHistoryRequest(context=self._context(), cell=_cell(cell))
-        return history(self._call(self._state.History, request))
+        return history(self._call, self._state.History, request)

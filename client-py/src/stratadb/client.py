@@ -330,7 +330,7 @@ class Strata(StateMixin, EventsMixin, JsonMixin, BranchesMixin, VectorsMixin, Tr
         {"value": None, "version", "timestamp", "deleted": True}.
         """
         request = kv_pb2.KvHistoryRequest(context=self._context(), key=validate.key(key))
-        return history(self._call(self._kv.History, request))
+        return history(self._call, self._kv.History, request)
 
     # -- database ----------------------------------------------------------
 

@@ -25,7 +25,7 @@ _sym_db = _symbol_database.Default()
 from . import value_pb2 as strata_dot_v1_dot_value__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x16strata/v1/events.proto\x12\tstrata.v1\x1a\x15strata/v1/value.proto\"\x93\x01\n\x05\x45vent\x12\x10\n\x08sequence\x18\x01 \x01(\x04\x12\x12\n\nevent_type\x18\x02 \x01(\t\x12\x1f\n\x05value\x18\x03 \x01(\x0b\x32\x10.strata.v1.Value\x12\x11\n\ttimestamp\x18\x04 \x01(\x03\x12\x0c\n\x04hash\x18\x05 \x01(\x0c\x12\x11\n\tprev_hash\x18\x06 \x01(\x0c\x12\x0f\n\x07version\x18\x07 \x01(\x04\"p\n\x12\x45ventAppendRequest\x12#\n\x07\x63ontext\x18\x01 \x01(\x0b\x32\x12.strata.v1.Context\x12\x12\n\nevent_type\x18\x02 \x01(\t\x12!\n\x07payload\x18\x03 \x01(\x0b\x32\x10.strata.v1.Value\"8\n\x13\x45ventAppendResponse\x12\x10\n\x08sequence\x18\x01 \x01(\x04\x12\x0f\n\x07version\x18\x02 \x01(\x04\"f\n\x0f\x45ventGetRequest\x12#\n\x07\x63ontext\x18\x01 \x01(\x0b\x32\x12.strata.v1.Context\x12\x10\n\x08sequence\x18\x02 \x01(\x04\x12\x12\n\x05\x61s_of\x18\x03 \x01(\x03H\x00\x88\x01\x01\x42\x08\n\x06_as_of\"B\n\x10\x45ventGetResponse\x12\r\n\x05\x66ound\x18\x01 \x01(\x08\x12\x1f\n\x05\x65vent\x18\x02 \x01(\x0b\x32\x10.strata.v1.Event\"\xaa\x01\n\x10\x45ventListRequest\x12#\n\x07\x63ontext\x18\x01 \x01(\x0b\x32\x12.strata.v1.Context\x12\x17\n\nevent_type\x18\x02 \x01(\tH\x00\x88\x01\x01\x12\r\n\x05limit\x18\x03 \x01(\r\x12\x12\n\x05\x61\x66ter\x18\x04 \x01(\x04H\x01\x88\x01\x01\x12\x12\n\x05\x61s_of\x18\x05 \x01(\x03H\x02\x88\x01\x01\x42\r\n\x0b_event_typeB\x08\n\x06_afterB\x08\n\x06_as_of\"5\n\x11\x45ventListResponse\x12 \n\x06\x65vents\x18\x01 \x03(\x0b\x32\x10.strata.v1.Event\"T\n\x0f\x45ventLenRequest\x12#\n\x07\x63ontext\x18\x01 \x01(\x0b\x32\x12.strata.v1.Context\x12\x12\n\x05\x61s_of\x18\x02 \x01(\x03H\x00\x88\x01\x01\x42\x08\n\x06_as_of\"\"\n\x10\x45ventLenResponse\x12\x0e\n\x06length\x18\x01 \x01(\x04\"9\n\x12\x45ventVerifyRequest\x12#\n\x07\x63ontext\x18\x01 \x01(\x0b\x32\x12.strata.v1.Context\"\x83\x01\n\x13\x45ventVerifyResponse\x12\r\n\x05valid\x18\x01 \x01(\x08\x12\x0e\n\x06length\x18\x02 \x01(\x04\x12\x11\n\thead_hash\x18\x03 \x01(\x0c\x12\x19\n\x0c\x66irst_broken\x18\x04 \x01(\x04H\x00\x88\x01\x01\x12\x0e\n\x06reason\x18\x05 \x01(\tB\x0f\n\r_first_broken2\xdd\x02\n\x06\x45vents\x12G\n\x06\x41ppend\x12\x1d.strata.v1.EventAppendRequest\x1a\x1e.strata.v1.EventAppendResponse\x12>\n\x03Get\x12\x1a.strata.v1.EventGetRequest\x1a\x1b.strata.v1.EventGetResponse\x12\x41\n\x04List\x12\x1b.strata.v1.EventListRequest\x1a\x1c.strata.v1.EventListResponse\x12>\n\x03Len\x12\x1a.strata.v1.EventLenRequest\x1a\x1b.strata.v1.EventLenResponse\x12G\n\x06Verify\x12\x1d.strata.v1.EventVerifyRequest\x1a\x1e.strata.v1.EventVerifyResponseb\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x16strata/v1/events.proto\x12\tstrata.v1\x1a\x15strata/v1/value.proto\"\x93\x01\n\x05\x45vent\x12\x10\n\x08sequence\x18\x01 \x01(\x04\x12\x12\n\nevent_type\x18\x02 \x01(\t\x12\x1f\n\x05value\x18\x03 \x01(\x0b\x32\x10.strata.v1.Value\x12\x11\n\ttimestamp\x18\x04 \x01(\x03\x12\x0c\n\x04hash\x18\x05 \x01(\x0c\x12\x11\n\tprev_hash\x18\x06 \x01(\x0c\x12\x0f\n\x07version\x18\x07 \x01(\x04\"p\n\x12\x45ventAppendRequest\x12#\n\x07\x63ontext\x18\x01 \x01(\x0b\x32\x12.strata.v1.Context\x12\x12\n\nevent_type\x18\x02 \x01(\t\x12!\n\x07payload\x18\x03 \x01(\x0b\x32\x10.strata.v1.Value\"8\n\x13\x45ventAppendResponse\x12\x10\n\x08sequence\x18\x01 \x01(\x04\x12\x0f\n\x07version\x18\x02 \x01(\x04\"f\n\x0f\x45ventGetRequest\x12#\n\x07\x63ontext\x18\x01 \x01(\x0b\x32\x12.strata.v1.Context\x12\x10\n\x08sequence\x18\x02 \x01(\x04\x12\x12\n\x05\x61s_of\x18\x03 \x01(\x03H\x00\x88\x01\x01\x42\x08\n\x06_as_of\"B\n\x10\x45ventGetResponse\x12\r\n\x05\x66ound\x18\x01 \x01(\x08\x12\x1f\n\x05\x65vent\x18\x02 \x01(\x0b\x32\x10.strata.v1.Event\"\xaa\x01\n\x10\x45ventListRequest\x12#\n\x07\x63ontext\x18\x01 \x01(\x0b\x32\x12.strata.v1.Context\x12\x17\n\nevent_type\x18\x02 \x01(\tH\x00\x88\x01\x01\x12\r\n\x05limit\x18\x03 \x01(\r\x12\x12\n\x05\x61\x66ter\x18\x04 \x01(\x04H\x01\x88\x01\x01\x12\x12\n\x05\x61s_of\x18\x05 \x01(\x03H\x02\x88\x01\x01\x42\r\n\x0b_event_typeB\x08\n\x06_afterB\x08\n\x06_as_of\"C\n\x11\x45ventListResponse\x12 \n\x06\x65vents\x18\x01 \x03(\x0b\x32\x10.strata.v1.Event\x12\x0c\n\x04more\x18\x02 \x01(\x08\"T\n\x0f\x45ventLenRequest\x12#\n\x07\x63ontext\x18\x01 \x01(\x0b\x32\x12.strata.v1.Context\x12\x12\n\x05\x61s_of\x18\x02 \x01(\x03H\x00\x88\x01\x01\x42\x08\n\x06_as_of\"\"\n\x10\x45ventLenResponse\x12\x0e\n\x06length\x18\x01 \x01(\x04\"9\n\x12\x45ventVerifyRequest\x12#\n\x07\x63ontext\x18\x01 \x01(\x0b\x32\x12.strata.v1.Context\"\x83\x01\n\x13\x45ventVerifyResponse\x12\r\n\x05valid\x18\x01 \x01(\x08\x12\x0e\n\x06length\x18\x02 \x01(\x04\x12\x11\n\thead_hash\x18\x03 \x01(\x0c\x12\x19\n\x0c\x66irst_broken\x18\x04 \x01(\x04H\x00\x88\x01\x01\x12\x0e\n\x06reason\x18\x05 \x01(\tB\x0f\n\r_first_broken2\xdd\x02\n\x06\x45vents\x12G\n\x06\x41ppend\x12\x1d.strata.v1.EventAppendRequest\x1a\x1e.strata.v1.EventAppendResponse\x12>\n\x03Get\x12\x1a.strata.v1.EventGetRequest\x1a\x1b.strata.v1.EventGetResponse\x12\x41\n\x04List\x12\x1b.strata.v1.EventListRequest\x1a\x1c.strata.v1.EventListResponse\x12>\n\x03Len\x12\x1a.strata.v1.EventLenRequest\x1a\x1b.strata.v1.EventLenResponse\x12G\n\x06Verify\x12\x1d.strata.v1.EventVerifyRequest\x1a\x1e.strata.v1.EventVerifyResponseb\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
@@ -45,15 +45,15 @@ if not _descriptor._USE_C_DESCRIPTORS:
   _globals['_EVENTLISTREQUEST']._serialized_start=555
   _globals['_EVENTLISTREQUEST']._serialized_end=725
   _globals['_EVENTLISTRESPONSE']._serialized_start=727
-  _globals['_EVENTLISTRESPONSE']._serialized_end=780
-  _globals['_EVENTLENREQUEST']._serialized_start=782
-  _globals['_EVENTLENREQUEST']._serialized_end=866
-  _globals['_EVENTLENRESPONSE']._serialized_start=868
-  _globals['_EVENTLENRESPONSE']._serialized_end=902
-  _globals['_EVENTVERIFYREQUEST']._serialized_start=904
-  _globals['_EVENTVERIFYREQUEST']._serialized_end=961
-  _globals['_EVENTVERIFYRESPONSE']._serialized_start=964
-  _globals['_EVENTVERIFYRESPONSE']._serialized_end=1095
-  _globals['_EVENTS']._serialized_start=1098
-  _globals['_EVENTS']._serialized_end=1447
+  _globals['_EVENTLISTRESPONSE']._serialized_end=794
+  _globals['_EVENTLENREQUEST']._serialized_start=796
+  _globals['_EVENTLENREQUEST']._serialized_end=880
+  _globals['_EVENTLENRESPONSE']._serialized_start=882
+  _globals['_EVENTLENRESPONSE']._serialized_end=916
+  _globals['_EVENTVERIFYREQUEST']._serialized_start=918
+  _globals['_EVENTVERIFYREQUEST']._serialized_end=975
+  _globals['_EVENTVERIFYRESPONSE']._serialized_start=978
+  _globals['_EVENTVERIFYRESPONSE']._serialized_end=1109
+  _globals['_EVENTS']._serialized_start=1112
+  _globals['_EVENTS']._serialized_end=1461
 # @@protoc_insertion_point(module_scope)

@@ -75,10 +75,12 @@ class EventListRequest(_message.Message):
     def __init__(self, context: _Optional[_Union[_value_pb2.Context, _Mapping]] = ..., event_type: _Optional[str] = ..., limit: _Optional[int] = ..., after: _Optional[int] = ..., as_of: _Optional[int] = ...) -> None: ...
 
 class EventListResponse(_message.Message):
-    __slots__ = ("events",)
+    __slots__ = ("events", "more")
     EVENTS_FIELD_NUMBER: _ClassVar[int]
+    MORE_FIELD_NUMBER: _ClassVar[int]
     events: _containers.RepeatedCompositeFieldContainer[Event]
-    def __init__(self, events: _Optional[_Iterable[_Union[Event, _Mapping]]] = ...) -> None: ...
+    more: bool
+    def __init__(self, events: _Optional[_Iterable[_Union[Event, _Mapping]]] = ..., more: bool = ...) -> None: ...
 
 class EventLenRequest(_message.Message):
     __slots__ = ("context", "as_of")

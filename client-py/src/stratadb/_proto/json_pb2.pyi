@@ -69,9 +69,11 @@ class JsonListRequest(_message.Message):
     def __init__(self, context: _Optional[_Union[_value_pb2.Context, _Mapping]] = ..., prefix: _Optional[str] = ..., limit: _Optional[int] = ..., cursor: _Optional[str] = ...) -> None: ...
 
 class JsonHistoryRequest(_message.Message):
-    __slots__ = ("context", "key")
+    __slots__ = ("context", "key", "before_version")
     CONTEXT_FIELD_NUMBER: _ClassVar[int]
     KEY_FIELD_NUMBER: _ClassVar[int]
+    BEFORE_VERSION_FIELD_NUMBER: _ClassVar[int]
     context: _value_pb2.Context
     key: str
-    def __init__(self, context: _Optional[_Union[_value_pb2.Context, _Mapping]] = ..., key: _Optional[str] = ...) -> None: ...
+    before_version: int
+    def __init__(self, context: _Optional[_Union[_value_pb2.Context, _Mapping]] = ..., key: _Optional[str] = ..., before_version: _Optional[int] = ...) -> None: ...

@@ -25,7 +25,7 @@ _sym_db = _symbol_database.Default()
 from . import value_pb2 as strata_dot_v1_dot_value__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x12strata/v1/kv.proto\x12\tstrata.v1\x1a\x15strata/v1/value.proto\"a\n\x0cKvPutRequest\x12#\n\x07\x63ontext\x18\x01 \x01(\x0b\x32\x12.strata.v1.Context\x12\x0b\n\x03key\x18\x02 \x01(\t\x12\x1f\n\x05value\x18\x03 \x01(\x0b\x32\x10.strata.v1.Value\"^\n\x0cKvGetRequest\x12#\n\x07\x63ontext\x18\x01 \x01(\x0b\x32\x12.strata.v1.Context\x12\x0b\n\x03key\x18\x02 \x01(\t\x12\x12\n\x05\x61s_of\x18\x03 \x01(\x03H\x00\x88\x01\x01\x42\x08\n\x06_as_of\"H\n\rKvGetResponse\x12\r\n\x05\x66ound\x18\x01 \x01(\x08\x12(\n\x05\x65ntry\x18\x02 \x01(\x0b\x32\x19.strata.v1.VersionedValue\"C\n\x0fKvDeleteRequest\x12#\n\x07\x63ontext\x18\x01 \x01(\x0b\x32\x12.strata.v1.Context\x12\x0b\n\x03key\x18\x02 \x01(\t\"4\n\x10KvDeleteResponse\x12\x0f\n\x07\x65xisted\x18\x01 \x01(\x08\x12\x0f\n\x07version\x18\x02 \x01(\x04\"\x81\x01\n\rKvListRequest\x12#\n\x07\x63ontext\x18\x01 \x01(\x0b\x32\x12.strata.v1.Context\x12\x0e\n\x06prefix\x18\x02 \x01(\t\x12\r\n\x05limit\x18\x03 \x01(\r\x12\x0e\n\x06\x63ursor\x18\x04 \x01(\t\x12\x12\n\x05\x61s_of\x18\x05 \x01(\x03H\x00\x88\x01\x01\x42\x08\n\x06_as_of\"D\n\x10KvHistoryRequest\x12#\n\x07\x63ontext\x18\x01 \x01(\x0b\x32\x12.strata.v1.Context\x12\x0b\n\x03key\x18\x02 \x01(\t\"M\n\x0fHistoryResponse\x12\x0e\n\x06\x65xists\x18\x01 \x01(\x08\x12*\n\x07\x65ntries\x18\x02 \x03(\x0b\x32\x19.strata.v1.VersionedValue2\xb6\x02\n\x02KV\x12\x38\n\x03Put\x12\x17.strata.v1.KvPutRequest\x1a\x18.strata.v1.WriteResponse\x12\x38\n\x03Get\x12\x17.strata.v1.KvGetRequest\x1a\x18.strata.v1.KvGetResponse\x12\x41\n\x06\x44\x65lete\x12\x1a.strata.v1.KvDeleteRequest\x1a\x1b.strata.v1.KvDeleteResponse\x12\x35\n\x04List\x12\x18.strata.v1.KvListRequest\x1a\x13.strata.v1.NameList\x12\x42\n\x07History\x12\x1b.strata.v1.KvHistoryRequest\x1a\x1a.strata.v1.HistoryResponseb\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x12strata/v1/kv.proto\x12\tstrata.v1\x1a\x15strata/v1/value.proto\"a\n\x0cKvPutRequest\x12#\n\x07\x63ontext\x18\x01 \x01(\x0b\x32\x12.strata.v1.Context\x12\x0b\n\x03key\x18\x02 \x01(\t\x12\x1f\n\x05value\x18\x03 \x01(\x0b\x32\x10.strata.v1.Value\"^\n\x0cKvGetRequest\x12#\n\x07\x63ontext\x18\x01 \x01(\x0b\x32\x12.strata.v1.Context\x12\x0b\n\x03key\x18\x02 \x01(\t\x12\x12\n\x05\x61s_of\x18\x03 \x01(\x03H\x00\x88\x01\x01\x42\x08\n\x06_as_of\"H\n\rKvGetResponse\x12\r\n\x05\x66ound\x18\x01 \x01(\x08\x12(\n\x05\x65ntry\x18\x02 \x01(\x0b\x32\x19.strata.v1.VersionedValue\"C\n\x0fKvDeleteRequest\x12#\n\x07\x63ontext\x18\x01 \x01(\x0b\x32\x12.strata.v1.Context\x12\x0b\n\x03key\x18\x02 \x01(\t\"4\n\x10KvDeleteResponse\x12\x0f\n\x07\x65xisted\x18\x01 \x01(\x08\x12\x0f\n\x07version\x18\x02 \x01(\x04\"\x81\x01\n\rKvListRequest\x12#\n\x07\x63ontext\x18\x01 \x01(\x0b\x32\x12.strata.v1.Context\x12\x0e\n\x06prefix\x18\x02 \x01(\t\x12\r\n\x05limit\x18\x03 \x01(\r\x12\x0e\n\x06\x63ursor\x18\x04 \x01(\t\x12\x12\n\x05\x61s_of\x18\x05 \x01(\x03H\x00\x88\x01\x01\x42\x08\n\x06_as_of\"\\\n\x10KvHistoryRequest\x12#\n\x07\x63ontext\x18\x01 \x01(\x0b\x32\x12.strata.v1.Context\x12\x0b\n\x03key\x18\x02 \x01(\t\x12\x16\n\x0e\x62\x65\x66ore_version\x18\x03 \x01(\x04\"[\n\x0fHistoryResponse\x12\x0e\n\x06\x65xists\x18\x01 \x01(\x08\x12*\n\x07\x65ntries\x18\x02 \x03(\x0b\x32\x19.strata.v1.VersionedValue\x12\x0c\n\x04more\x18\x03 \x01(\x08\x32\xb6\x02\n\x02KV\x12\x38\n\x03Put\x12\x17.strata.v1.KvPutRequest\x1a\x18.strata.v1.WriteResponse\x12\x38\n\x03Get\x12\x17.strata.v1.KvGetRequest\x1a\x18.strata.v1.KvGetResponse\x12\x41\n\x06\x44\x65lete\x12\x1a.strata.v1.KvDeleteRequest\x1a\x1b.strata.v1.KvDeleteResponse\x12\x35\n\x04List\x12\x18.strata.v1.KvListRequest\x1a\x13.strata.v1.NameList\x12\x42\n\x07History\x12\x1b.strata.v1.KvHistoryRequest\x1a\x1a.strata.v1.HistoryResponseb\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
@@ -45,9 +45,9 @@ if not _descriptor._USE_C_DESCRIPTORS:
   _globals['_KVLISTREQUEST']._serialized_start=449
   _globals['_KVLISTREQUEST']._serialized_end=578
   _globals['_KVHISTORYREQUEST']._serialized_start=580
-  _globals['_KVHISTORYREQUEST']._serialized_end=648
-  _globals['_HISTORYRESPONSE']._serialized_start=650
-  _globals['_HISTORYRESPONSE']._serialized_end=727
-  _globals['_KV']._serialized_start=730
-  _globals['_KV']._serialized_end=1040
+  _globals['_KVHISTORYREQUEST']._serialized_end=672
+  _globals['_HISTORYRESPONSE']._serialized_start=674
+  _globals['_HISTORYRESPONSE']._serialized_end=765
+  _globals['_KV']._serialized_start=768
+  _globals['_KV']._serialized_end=1078
 # @@protoc_insertion_point(module_scope)

@@ -65,17 +65,21 @@ class KvListRequest(_message.Message):
     def __init__(self, context: _Optional[_Union[_value_pb2.Context, _Mapping]] = ..., prefix: _Optional[str] = ..., limit: _Optional[int] = ..., cursor: _Optional[str] = ..., as_of: _Optional[int] = ...) -> None: ...
 
 class KvHistoryRequest(_message.Message):
-    __slots__ = ("context", "key")
+    __slots__ = ("context", "key", "before_version")
     CONTEXT_FIELD_NUMBER: _ClassVar[int]
     KEY_FIELD_NUMBER: _ClassVar[int]
+    BEFORE_VERSION_FIELD_NUMBER: _ClassVar[int]
     context: _value_pb2.Context
     key: str
-    def __init__(self, context: _Optional[_Union[_value_pb2.Context, _Mapping]] = ..., key: _Optional[str] = ...) -> None: ...
+    before_version: int
+    def __init__(self, context: _Optional[_Union[_value_pb2.Context, _Mapping]] = ..., key: _Optional[str] = ..., before_version: _Optional[int] = ...) -> None: ...
 
 class HistoryResponse(_message.Message):
-    __slots__ = ("exists", "entries")
+    __slots__ = ("exists", "entries", "more")
     EXISTS_FIELD_NUMBER: _ClassVar[int]
     ENTRIES_FIELD_NUMBER: _ClassVar[int]
+    MORE_FIELD_NUMBER: _ClassVar[int]
     exists: bool
     entries: _containers.RepeatedCompositeFieldContainer[_value_pb2.VersionedValue]
-    def __init__(self, exists: bool = ..., entries: _Optional[_Iterable[_Union[_value_pb2.VersionedValue, _Mapping]]] = ...) -> None: ...
+    more: bool
+    def __init__(self, exists: bool = ..., entries: _Optional[_Iterable[_Union[_value_pb2.VersionedValue, _Mapping]]] = ..., more: bool = ...) -> None: ...

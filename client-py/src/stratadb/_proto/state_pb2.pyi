@@ -79,9 +79,11 @@ class StateListRequest(_message.Message):
     def __init__(self, context: _Optional[_Union[_value_pb2.Context, _Mapping]] = ..., prefix: _Optional[str] = ..., limit: _Optional[int] = ..., cursor: _Optional[str] = ..., as_of: _Optional[int] = ...) -> None: ...
 
 class StateHistoryRequest(_message.Message):
-    __slots__ = ("context", "cell")
+    __slots__ = ("context", "cell", "before_version")
     CONTEXT_FIELD_NUMBER: _ClassVar[int]
     CELL_FIELD_NUMBER: _ClassVar[int]
+    BEFORE_VERSION_FIELD_NUMBER: _ClassVar[int]
     context: _value_pb2.Context
     cell: str
-    def __init__(self, context: _Optional[_Union[_value_pb2.Context, _Mapping]] = ..., cell: _Optional[str] = ...) -> None: ...
+    before_version: int
+    def __init__(self, context: _Optional[_Union[_value_pb2.Context, _Mapping]] = ..., cell: _Optional[str] = ..., before_version: _Optional[int] = ...) -> None: ...

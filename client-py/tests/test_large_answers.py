@@ -1,0 +1,55 @@
+"""Answers larger than the server's --max-message-size (spec §2 limits, §3
+history, §6 event lists): read back in pages that fit, or refused with a
+ConstraintError naming the limit. Before, gRPC failed them with "Sent message
+larger than max" and no reason, so legally written data could not be read.
+
+A 1 MiB limit keeps the values small; the default 64 MiB behaves the same
+with 5 versions of a 16 MiB value or 70 events of 1 MiB."""
+
+import pytest
+
+from stratadb import ConstraintError, Strata
+
+PIECE = "x" * 300_000  # four of them fill more than 1 MiB
+
+
+@pytest.fixture
+def small(stratad_factory):
+    server = stratad_factory(["--max-message-size", "1MiB"])
+    db = Strata.open(server.address, timeout=30)
+    yield db
+    db.close()
+
+
+def test_history_longer_than_one_answer_comes_back_whole_newest_first(small):
+    versions = [small.kv_put("k", PIECE + str(i)) for i in range(4)]
+    small.kv_delete("k")
+    history = small.kv_history("k")
+    assert [e.get("deleted", False) for e in history] == [True, False, False, False, False]
+    assert [e["value"] for e in history[1:]] == [PIECE + str(i) for i in (3, 2, 1, 0)]
+    assert [e["version"] for e in history[1:]] == versions[::-1]
+
+
+def test_state_history_longer_than_one_answer_comes_back_whole(small):
+    for i in range(4):
+        small.state_set("c", PIECE + str(i))
+    assert [e["value"] for e in small.state_history("c")] == [PIECE + str(i) for i in (3, 2, 1, 0)]
+
+
+def test_event_lists_longer_than_one_answer_come_back_whole(small):
+    for i in range(4):
+        small.event_append("big", {"n": i, "text": PIECE})
+    small.event_append("small", {"n": 99})
+    assert [e["value"]["n"] for e in small.event_list(None)] == [0, 1, 2, 3, 99]
+    assert [e["value"]["n"] for e in small.event_list("big")] == [0, 1, 2, 3]
+    assert [e["value"]["n"] for e in small.event_list(None, limit=3)] == [0, 1, 2]
+    assert [e["value"]["n"] for e in small.event_list(None, after=1)] == [2, 3, 99]
+
+
+def test_one_version_too_large_for_any_answer_is_a_constraint_error_naming_the_limit(small):
+    # Path updates grow a document past what one answer may carry.
+    for i in range(4):
+        small.json_set("doc", f"$.part{i}", PIECE)
+    with pytest.raises(ConstraintError, match="--max-message-size of 1048576 bytes") as info:
+        small.json_history("doc")
+    assert info.value.reason == "constraint"
