@@ -11,8 +11,11 @@
 namespace strata::storage {
 namespace {
 
-// The primitives whose data is named, versioned records.
-constexpr Primitive kNamedPrimitives[] = {Primitive::kKv, Primitive::kState, Primitive::kJson};
+// The primitives whose data is named, versioned records: those counted as
+// keys (info's total_keys), and vector collections, which are not.
+constexpr Primitive kKeyedPrimitives[] = {Primitive::kKv, Primitive::kState, Primitive::kJson, Primitive::kVector};
+constexpr Primitive kNamedPrimitives[] = {Primitive::kKv, Primitive::kState, Primitive::kJson, Primitive::kVector,
+                                          Primitive::kCollection};
 
 std::string NotFoundOnBranch(std::string_view name, std::string_view branch) {
   return "space " + QuoteName(name) + " not found on branch " + QuoteName(branch);
@@ -163,10 +166,12 @@ Result<uint64_t> SpaceStore::Delete(std::string_view branch_arg, std::string_vie
     if (!chain.ok()) return chain.status();
     auto layers = Catalog::SpaceLayers(txn, dbs, std::move(chain).value(), name, UINT64_MAX);
     if (!layers.ok()) return layers.status();
-    uint64_t live = 0;
+    uint64_t live = 0;  // keys: what total_keys counts
+    uint64_t collections = 0;
     for (Primitive p : kNamedPrimitives) {
+      bool keyed = std::find(std::begin(kKeyedPrimitives), std::end(kKeyedPrimitives), p) != std::end(kKeyedPrimitives);
       STRATA_RETURN_IF_ERROR(ForEachLiveName(txn, dbs.records, *layers, sid, p, [&](const std::string&) {
-        ++live;
+        ++(keyed ? live : collections);
         return Status::Ok();
       }));
     }
@@ -174,10 +179,11 @@ Result<uint64_t> SpaceStore::Delete(std::string_view branch_arg, std::string_vie
     auto head = txn.Get(dbs.meta, EventHeadKey(b->id, sid));
     if (!head.ok()) return head.status();
     if (head->has_value() && (*head)->size() >= 8) events = ReadU64(**head);
-    if (!force && (live > 0 || events > 0)) {
+    if (!force && (live > 0 || collections > 0 || events > 0)) {
       return Status::Constraint("space " + QuoteName(name) + " on branch " + QuoteName(branch) + " is not empty (" +
-                                std::to_string(live) + " names, " + std::to_string(events) +
-                                " events); delete it with force to remove its data");
+                                std::to_string(live) + " names, " + std::to_string(events) + " events, " +
+                                std::to_string(collections) +
+                                " vector collections); delete it with force to remove its data");
     }
 
     // The branch's own records in the space, and whether a branch forked

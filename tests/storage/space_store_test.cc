@@ -41,6 +41,23 @@ class SpaceStoreTest : public testing::EngineTest {
     auto r = engine_->branches().Fork(source, dest);
     ASSERT_TRUE(r.ok()) << r.status().message();
   }
+
+  // A 2-dimensional collection "emb" in `scope`, with the given keys.
+  void VectorsIn(const Scope& scope, std::vector<std::string> keys) {
+    CollectionConfig config;
+    config.dimension = 2;
+    ASSERT_TRUE(engine_->vectors().CreateCollection(scope, "emb", config).ok());
+    float x = 1;
+    for (const auto& key : keys) {
+      auto r = engine_->vectors().Upsert(scope, "emb", VectorInput{key, {x++, 1.0f}, std::nullopt});
+      ASSERT_TRUE(r.ok()) << r.status().message();
+    }
+  }
+  bool HasVector(const Scope& scope, std::string_view key) {
+    auto r = engine_->vectors().Get(scope, "emb", key, std::nullopt);
+    return r.ok() && r->has_value();
+  }
+  bool HasCollection(const Scope& scope) { return engine_->vectors().CollectionStats(scope, "emb").ok(); }
 };
 
 TEST_F(SpaceStoreTest, DefaultAlwaysListedAndExists) {
@@ -94,6 +111,20 @@ TEST_F(SpaceStoreTest, DeleteRefusesDefaultMissingAndNonEmpty) {
   // Events alone make a space non-empty too.
   ASSERT_TRUE(engine_->events().Append(On("", "log"), "t", Value(1)).ok());
   EXPECT_EQ(spaces().Delete("default", "log", false).status().code(), Code::kConstraint);
+}
+
+// A space holding only vectors, or only an empty collection, was deleted
+// without force (its data lost): vectors were not counted.
+TEST_F(SpaceStoreTest, VectorsAndCollectionsMakeASpaceNonEmpty) {
+  VectorsIn(On("", "docs"), {"v1"});
+  auto refused = spaces().Delete("default", "docs", false);
+  EXPECT_EQ(refused.status().code(), Code::kConstraint);
+  EXPECT_NE(refused.status().message().find("1 vector collections"), std::string::npos) << refused.status().message();
+  EXPECT_TRUE(HasVector(On("", "docs"), "v1")) << "a refused delete changes nothing";
+
+  VectorsIn(On("", "empty-collection"), {});
+  EXPECT_EQ(spaces().Delete("default", "empty-collection", false).status().code(), Code::kConstraint);
+  EXPECT_TRUE(HasCollection(On("", "empty-collection")));
 }
 
 TEST_F(SpaceStoreTest, EmptySpaceDeletesWithoutForce) {
@@ -229,6 +260,34 @@ TEST_F(SpaceStoreTest, ChildrenForkedBeforeTheSpaceHadDataDoNotBlockAForcedDelet
   ASSERT_TRUE(history.ok());
   EXPECT_FALSE(history->has_value()) << "nobody read them: the records are physically gone";
   EXPECT_FALSE(ExistsOn("older-child", "late"));
+}
+
+// With a child reading the space, a forced delete tombstoned keys, cells and
+// documents but left the collection and its vectors readable and searchable,
+// and total_keys still counted the vectors.
+TEST_F(SpaceStoreTest, ForcedDeleteEndsVectorsAndCollectionsWithOrWithoutChildren) {
+  Scope read = On("default", "read");
+  VectorsIn(read, {"a", "b"});
+  Fork("default", "reader");
+  Scope alone = On("default", "alone");
+  VectorsIn(alone, {"c"});
+  auto keys_before = engine_->Stats("default");
+  ASSERT_TRUE(keys_before.ok());
+
+  ASSERT_TRUE(spaces().Delete("default", "read", true).ok());
+  ASSERT_TRUE(spaces().Delete("default", "alone", true).ok());
+  for (const Scope& gone : {read, alone}) {
+    EXPECT_FALSE(HasCollection(gone)) << gone.space;
+    EXPECT_FALSE(HasVector(gone, "a") || HasVector(gone, "c")) << gone.space;
+    auto listed = engine_->vectors().ListCollections(gone);
+    ASSERT_TRUE(listed.ok());
+    EXPECT_TRUE(listed->empty()) << gone.space;
+  }
+  auto keys_after = engine_->Stats("default");
+  ASSERT_TRUE(keys_after.ok());
+  EXPECT_EQ(keys_before->total_keys - keys_after->total_keys, 3u) << "the three vectors are no longer counted";
+  Scope child = On("reader", "read");
+  EXPECT_TRUE(HasVector(child, "a") && HasVector(child, "b")) << "the child still sees what it forked";
 }
 
 TEST_F(SpaceStoreTest, ForcedDeleteReadByChildrenEndsNamesWithTombstones) {
