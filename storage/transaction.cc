@@ -3,6 +3,7 @@
 #include <openssl/rand.h>
 
 #include <algorithm>
+#include <set>
 
 #include "storage/catalog.h"
 #include "storage/engine_core.h"
@@ -274,6 +275,22 @@ Result<uint64_t> TxnManager::Apply(TxnSession& s) {
       }
       return Status::Ok();
     };
+    // A space deleted (or deleted and made again) after the snapshot lost the
+    // records the transaction read: they no longer tell what changed.
+    std::set<std::string> spaces;
+    for (const StagedKey& key : s.reads_) spaces.insert(key.space);
+    for (const auto& [key, record] : s.writes_) spaces.insert(key.space);
+    for (const auto& [space, head] : s.event_heads_) spaces.insert(space);
+    for (const StagedEvent& e : s.events_) spaces.insert(e.space);
+    for (const std::string& space : spaces) {
+      auto membership = Catalog::GetMembership(ctx.txn(), dbs, s.branch_id(), space);
+      if (!membership.ok()) return membership.status();
+      if (membership->has_value() && (*membership)->detached_at.value_or(0) > s.snapshot_version()) {
+        return Status::Conflict("transaction conflict: space " + QuoteName(space) + " was deleted at version " +
+                                std::to_string(*(*membership)->detached_at) + ", after the transaction's snapshot " +
+                                "(version " + std::to_string(s.snapshot_version()) + "); nothing was applied");
+      }
+    }
     for (const StagedKey& key : s.reads_) STRATA_RETURN_IF_ERROR(check(key));
     for (const auto& [key, record] : s.writes_) {
       if (s.reads_.count(key) == 0) STRATA_RETURN_IF_ERROR(check(key));

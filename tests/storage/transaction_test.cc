@@ -160,6 +160,38 @@ TEST_F(TransactionTest, ConcurrentAppendToTheSameLogIsAConflict) {
   EXPECT_TRUE(verify.ok() && verify->valid);
 }
 
+// A forced space delete after begin() removed what the transaction had read
+// (its reads then found nothing) and its commit still went through, leaving
+// only its own write: no serial order allows that.
+TEST_F(TransactionTest, ASpaceDeletedAfterTheSnapshotIsAConflict) {
+  Scope work{"", "work", ""};
+  // x = 1 in "work", and a transaction that has read it.
+  auto begin_after_reading_x = [&] {
+    MustPut("x", Value(1), work);
+    auto info = txns().Begin("");
+    EXPECT_TRUE(info.ok());
+    Scope t{"", "work", info.ok() ? info->id : ""};
+    EXPECT_EQ(Get(t, "x"), Value(1));
+    return t;
+  };
+  Scope t = begin_after_reading_x();
+  ASSERT_TRUE(engine_->spaces().Delete("default", "work", true).ok());
+  ASSERT_TRUE(kv().Put(t, "y", Value(2)).ok());
+  auto commit = txns().Commit(t.txn_id);
+  ASSERT_FALSE(commit.ok());
+  EXPECT_EQ(commit.status().code(), Code::kConflict) << commit.status().message();
+  EXPECT_NE(commit.status().message().find("space \"work\" was deleted"), std::string::npos)
+      << commit.status().message();
+  EXPECT_FALSE(Get(work, "y").has_value()) << "nothing of the transaction was applied";
+
+  // Deleted and made again after the snapshot: still a conflict.
+  Scope t2 = begin_after_reading_x();
+  ASSERT_TRUE(engine_->spaces().Delete("default", "work", true).ok());
+  MustPut("x", Value(5), work);
+  ASSERT_TRUE(kv().Put(t2, "y", Value(2)).ok());
+  EXPECT_EQ(txns().Commit(t2.txn_id).status().code(), Code::kConflict);
+}
+
 TEST_F(TransactionTest, LostUpdateOnAStateCellIsAConflictForTheSecondCommitter) {
   ASSERT_TRUE(engine_->state().Put(scope_, "counter", Value(10)).ok());
   Scope t1 = Begin();
