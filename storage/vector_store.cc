@@ -10,6 +10,7 @@
 #include <mutex>
 
 #include "storage/catalog.h"
+#include "storage/json_path.h"
 #include "storage/names.h"
 #include "storage/record_store.h"
 #include "storage/transaction.h"
@@ -44,6 +45,12 @@ Status CheckInput(const VectorInput& in, size_t index, bool batch) {
   if (in.metadata.has_value() && !in.metadata->is_null() && !in.metadata->is_object()) {
     return Status::InvalidArgument(where + "metadata must be an object (a dict), got " +
                                    std::string(in.metadata->type_name()));
+  }
+  // Spec §2: NaN and infinity are refused in vector metadata, whichever
+  // client sends it (the Python client checks too).
+  if (in.metadata.has_value()) {
+    st = RequireFiniteNumbers(*in.metadata, "vector metadata");
+    if (!st.ok()) return Status::InvalidArgument(where + st.message());
   }
   return Status::Ok();
 }

@@ -97,6 +97,16 @@ def test_export_of_missing_branch_is_not_found(fresh_db, tmp_path):
     assert not (tmp_path / "x.bundle").exists()
 
 
+def test_import_of_a_missing_or_unreadable_file_raises_its_oserror(fresh_db, tmp_path):
+    # Raised inside the request stream, it came out as StrataError("Exception
+    # iterating requests!") with code UNKNOWN.
+    with pytest.raises(FileNotFoundError):
+        fresh_db.branch_import(tmp_path / "missing.bundle")
+    with pytest.raises(IsADirectoryError):
+        fresh_db.branch_import(tmp_path)
+    assert fresh_db.branch_list() == ["default"]
+
+
 def test_bad_bundles_are_rejected_and_leave_no_branch(two_servers, tmp_path):
     src, dst = two_servers
     _populate(src)

@@ -224,6 +224,7 @@ def test_wrong_dimension_is_a_constraint_error(db, coll, vector, message):
         ([1, float("nan"), 3, 4], "NaN.*position 1"),
         ([1, 2, float("inf"), 4], "position 2"),
         ([1, 2, 3, 1e39], "float32 range.*position 3"),
+        ([1, 10**400, 3, 4], "float32 range.*position 1"),  # raised a bare OverflowError
         (np.array([1, 2, np.nan, 4], dtype=np.float32), "position 2"),
         (np.array([-np.inf, 2, 3, 4], dtype="<f4"), "-inf at position 0"),
         (np.array([1, 2, 3, np.inf], dtype=">f4"), "inf at position 3"),

@@ -134,6 +134,19 @@ TEST_F(VectorStoreTest, RejectsBadCollectionsAndInputs) {
   EXPECT_NE(r.status().message().find("NaN"), std::string::npos) << r.status().message();
   EXPECT_EQ(vectors().Upsert({}, "c", {"k", {inf, 1, 3}, std::nullopt}).status().code(), Code::kInvalidArgument);
   EXPECT_EQ(vectors().Upsert({}, "c", {"k", {1, 2, 3}, Value(5)}).status().code(), Code::kInvalidArgument);
+  // NaN and infinity in metadata (spec §2) were stored when a client other
+  // than the Python one sent them.
+  for (double bad : {std::numeric_limits<double>::quiet_NaN(), -std::numeric_limits<double>::infinity()}) {
+    Value meta = Value::object({{"score", bad}});
+    meta["nested"] = Value::array({1.0, bad});
+    auto refused = vectors().Upsert({}, "c", {"k", {1, 2, 3}, meta});
+    EXPECT_EQ(refused.status().code(), Code::kInvalidArgument);
+    EXPECT_NE(refused.status().message().find("vector metadata must not contain NaN"), std::string::npos)
+        << refused.status().message();
+    auto batch = vectors().BatchUpsert({}, "c", {{"ok", {1, 2, 3}, std::nullopt}, {"k", {1, 2, 3}, meta}});
+    EXPECT_EQ(batch.status().code(), Code::kInvalidArgument);
+    EXPECT_NE(batch.status().message().find("entry 1"), std::string::npos) << batch.status().message();
+  }
   EXPECT_EQ(vectors().Upsert({}, "c", {"k", {0, 0, 0}, std::nullopt}).status().code(), Code::kInvalidArgument);
   EXPECT_EQ(vectors().Upsert({}, "c", {"", {1, 2, 3}, std::nullopt}).status().code(), Code::kInvalidArgument);
   VectorSearchOptions o;

@@ -18,7 +18,7 @@ import grpc
 from ._proto import branches_pb2, branches_pb2_grpc, spaces_pb2, spaces_pb2_grpc
 from . import validate
 from .codec import decode
-from .errors import NotFoundError, ValidationError, from_rpc_error
+from .errors import NotFoundError, StrataError, ValidationError, from_rpc_error
 
 __all__ = ["BranchesMixin"]
 
@@ -365,19 +365,35 @@ class BranchesMixin:
         branch = "" if name is None else _branch_name(name)
         path = os.fspath(path)
 
-        def pieces() -> Iterator[branches_pb2.BundleChunk]:
-            with open(path, "rb") as f:
-                first = True
-                while True:
-                    data = f.read(_IMPORT_PIECE)
-                    if not data and not first:
-                        return
-                    yield branches_pb2.BundleChunk(data=data, branch=branch if first else "")
-                    first = False
-                    if not data:
-                        return
+        # Opened here, so that a missing or unreadable file raises its own
+        # OSError (as branch_export's does): raised inside the request stream,
+        # grpc would turn it into "Exception iterating requests!" (UNKNOWN).
+        f = open(path, "rb")
+        read_failure: List[OSError] = []
 
-        response = self._call(self._branches_stub.Import, pieces(), timeout=None)
+        def pieces() -> Iterator[branches_pb2.BundleChunk]:
+            first = True
+            while True:
+                try:
+                    data = f.read(_IMPORT_PIECE)
+                except OSError as e:
+                    read_failure.append(e)
+                    raise
+                if not data and not first:
+                    return
+                yield branches_pb2.BundleChunk(data=data, branch=branch if first else "")
+                first = False
+                if not data:
+                    return
+
+        try:
+            response = self._call(self._branches_stub.Import, pieces(), timeout=None)
+        except StrataError:
+            if read_failure:
+                raise read_failure[0] from None
+            raise
+        finally:
+            f.close()
         return {"branch": response.branch, "entry_count": response.entry_count, "keys_written": response.keys_written}
 
     def branch_validate_bundle(self, path) -> Dict[str, Any]:

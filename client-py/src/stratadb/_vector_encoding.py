@@ -155,11 +155,15 @@ def _pack_sequence(value, what: str) -> bytes:
     for i, x in enumerate(value):
         if isinstance(x, bool) or not isinstance(x, numbers):
             raise _invalid(f"{what} element at position {i} must be a number, got {type(x).__name__}")
-        f = float(x)
+        try:
+            f = float(x)
+        except OverflowError:  # an int beyond float64, e.g. 10**400
+            f = math.inf
         # array('f') would turn 1e39 into inf silently.
         if not math.isfinite(f) or abs(f) > FLOAT32_MAX:
+            shown = repr(x) if len(repr(x)) <= 40 else repr(x)[:24] + f"... ({len(repr(x))} characters)"
             raise _invalid(
-                f"{what} holds NaN, infinity or a value beyond float32 range ({x!r} at position {i})"
+                f"{what} holds NaN, infinity or a value beyond float32 range ({shown} at position {i})"
             )
         floats.append(f)
     packed = array("f", floats)
