@@ -18,7 +18,7 @@ bool SameVisible(const Visible& x, const Visible& y) {
   if (x.present != y.present) return false;
   if (!x.present) return true;
   if (x.raw || y.raw) return x.raw == y.raw && x.payload == y.payload;
-  return x.event_type == y.event_type && StrictlyEqual(x.value, y.value);
+  return x.event_type == y.event_type && StrictlyEqual(x.value, y.value, NanRule::kEqualsNan);
 }
 
 MergeDecision DecideThreeWay(const Visible& source, const Visible& target, const Visible& base,

@@ -1,5 +1,7 @@
 #include "storage/value_equality.h"
 
+#include <cmath>
+
 namespace strata::storage {
 namespace {
 
@@ -7,7 +9,7 @@ bool IsInt(const Value& v) { return v.is_number_integer(); }  // signed or unsig
 
 }  // namespace
 
-bool StrictlyEqual(const Value& a, const Value& b) {
+bool StrictlyEqual(const Value& a, const Value& b, NanRule nan) {
   if (IsInt(a) || IsInt(b)) {
     if (!IsInt(a) || !IsInt(b)) return false;
     if (a.is_number_unsigned() && b.is_number_unsigned()) return a.get<uint64_t>() == b.get<uint64_t>();
@@ -25,7 +27,8 @@ bool StrictlyEqual(const Value& a, const Value& b) {
     case Value::value_t::boolean:
       return a.get<bool>() == b.get<bool>();
     case Value::value_t::number_float:
-      return a.get<double>() == b.get<double>();
+      return a.get<double>() == b.get<double>() ||
+             (nan == NanRule::kEqualsNan && std::isnan(a.get<double>()) && std::isnan(b.get<double>()));
     case Value::value_t::string:
       return a.get_ref<const std::string&>() == b.get_ref<const std::string&>();
     case Value::value_t::binary:
@@ -33,7 +36,7 @@ bool StrictlyEqual(const Value& a, const Value& b) {
     case Value::value_t::array: {
       if (a.size() != b.size()) return false;
       for (size_t i = 0; i < a.size(); ++i) {
-        if (!StrictlyEqual(a[i], b[i])) return false;
+        if (!StrictlyEqual(a[i], b[i], nan)) return false;
       }
       return true;
     }
@@ -41,7 +44,7 @@ bool StrictlyEqual(const Value& a, const Value& b) {
       if (a.size() != b.size()) return false;
       for (const auto& [key, value] : a.items()) {
         auto it = b.find(key);
-        if (it == b.end() || !StrictlyEqual(value, *it)) return false;
+        if (it == b.end() || !StrictlyEqual(value, *it, nan)) return false;
       }
       return true;
     }

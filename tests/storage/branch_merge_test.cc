@@ -2,6 +2,7 @@
 // fork point or the last merge of the pair), every primitive, each strategy.
 // Real LMDB in a temporary directory.
 #include <algorithm>
+#include <limits>
 #include <string>
 #include <vector>
 
@@ -66,6 +67,23 @@ TEST_F(BranchMergeTest, OneSidedChangesApplyWithoutConflict) {
   EXPECT_EQ(Get("default", "new"), Value("n"));
   // The source is unchanged.
   EXPECT_EQ(Get("feature", "b"), Value(1));
+}
+
+// A NaN left alone since the fork point compared unequal to itself, so a
+// change on the source only was a conflict (strict refused the merge,
+// target_wins dropped the change) and diff called the untouched key modified.
+TEST_F(BranchMergeTest, ANanAtTheForkPointIsUnchangedOnTheSideThatLeftItAlone) {
+  double nan = std::numeric_limits<double>::quiet_NaN();
+  Put("default", "x", nan);
+  Put("default", "same", nan);
+  Fork("default", "feature");
+  Put("feature", "x", 5);
+  auto diff = branches().Diff("default", "feature");
+  ASSERT_TRUE(diff.ok()) << diff.status().message();
+  EXPECT_EQ(diff->modified, 1u) << "only x changed";
+  BranchMergeResult r = Merge("feature", "default", "strict");
+  EXPECT_TRUE(r.conflicts.empty());
+  EXPECT_EQ(Get("default", "x"), Value(5));
 }
 
 TEST_F(BranchMergeTest, AllWritesAreOneCommit) {

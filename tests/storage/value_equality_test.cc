@@ -94,6 +94,10 @@ TEST(ValueEqualityTest, ValuesDecodedFromDiskEqualTheOriginals) {
 TEST(ValueEqualityTest, FloatsUseIeeeEqualitySoNanNeverEqualsNan) {
   double nan = std::numeric_limits<double>::quiet_NaN();
   EXPECT_FALSE(StrictlyEqual(Value(nan), Value(nan)));
+  // Unless asked for the stored-value view (branch diff and merge), also nested.
+  EXPECT_TRUE(StrictlyEqual(Value(nan), Value(nan), NanRule::kEqualsNan));
+  EXPECT_TRUE(StrictlyEqual(Value::array({1, nan}), Value::array({1, nan}), NanRule::kEqualsNan));
+  EXPECT_FALSE(StrictlyEqual(Value(nan), Value(1.0), NanRule::kEqualsNan));
   EXPECT_TRUE(StrictlyEqual(Value(0.0), Value(-0.0)));
   double inf = std::numeric_limits<double>::infinity();
   EXPECT_TRUE(StrictlyEqual(Value(inf), Value(inf)));
