@@ -10,6 +10,7 @@
 #include "storage/event_log.h"
 #include "storage/names.h"
 #include "storage/record_store.h"
+#include "storage/vector_types.h"
 #include "storage/versioned_names.h"
 #include "storage/writer.h"
 
@@ -50,8 +51,8 @@ const char* PrimitiveNoun(Primitive p) {
 std::string Describe(const StagedKey& key) {
   std::string name = key.name;
   if (key.primitive == Primitive::kVector) {
-    size_t slash = name.find('/');
-    if (slash != std::string::npos) name = name.substr(slash + 1);
+    // "collection/<incarnation>/key" on disk; users know it as "collection/key".
+    if (auto parts = ParseVectorRecordName(name)) name = parts->collection + "/" + parts->key;
   }
   return std::string(PrimitiveNoun(key.primitive)) + " " + QuoteName(name) + " in space " + QuoteName(key.space);
 }

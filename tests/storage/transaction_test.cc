@@ -426,6 +426,23 @@ TEST_F(TransactionTest, ConcurrentTransfersKeepTheTotalAndApplyEachCommitOnce) {
   EXPECT_EQ(total, 100 * kAccounts);
 }
 
+// The conflict named the vector "0000000000000001/a": its on-disk name
+// without the collection, where merge conflicts say "docs/a".
+TEST_F(TransactionTest, AVectorConflictNamesCollectionAndKey) {
+  CollectionConfig c;
+  c.dimension = 2;
+  ASSERT_TRUE(engine_->vectors().CreateCollection(scope_, "docs", c).ok());
+  ASSERT_TRUE(engine_->vectors().Upsert(scope_, "docs", VectorInput{"a", {1, 0}, std::nullopt}).ok());
+  Scope t = Begin();
+  ASSERT_TRUE(engine_->vectors().Get(t, "docs", "a", std::nullopt).ok());
+  ASSERT_TRUE(engine_->vectors().Upsert(scope_, "docs", VectorInput{"a", {0, 1}, std::nullopt}).ok());
+  ASSERT_TRUE(engine_->vectors().Upsert(t, "docs", VectorInput{"b", {1, 1}, std::nullopt}).ok());
+  auto commit = txns().Commit(t.txn_id);
+  ASSERT_EQ(commit.status().code(), Code::kConflict) << commit.status().message();
+  EXPECT_NE(commit.status().message().find("vector \"docs/a\" in space \"default\""), std::string::npos)
+      << commit.status().message();
+}
+
 TEST_F(TransactionTest, VectorSearchSeesTheSnapshotPlusOwnWrites) {
   VectorStore& vectors = engine_->vectors();
   CollectionConfig c;
