@@ -8,6 +8,7 @@
 #include "storage/catalog.h"
 #include "storage/engine_core.h"
 #include "storage/event_log.h"
+#include "storage/lmdb_env.h"
 #include "storage/names.h"
 #include "storage/record_store.h"
 #include "storage/vector_types.h"
@@ -235,8 +236,87 @@ Result<uint64_t> TxnManager::Commit(const std::string& id) {
   // Waits for a call still running in the session; later calls find it closed.
   std::lock_guard<std::mutex> lock(session->mu());
   session->closed_ = true;
-  if (session->writes_.empty() && session->events_.empty()) return session->snapshot_version();
+  if (session->writes_.empty() && session->events_.empty()) {
+    // Nothing to write, but spec §11 still has commit fail when a name the
+    // transaction read changed after begin().
+    auto txn = Txn::BeginRead(core_.env());
+    if (!txn.ok()) return txn.status();
+    STRATA_RETURN_IF_ERROR(Validate(*txn, *session));
+    return session->snapshot_version();
+  }
   return Apply(*session);
+}
+
+Status TxnManager::Validate(const Txn& txn, const TxnSession& s) const {
+  const Databases& dbs = core_.dbs();
+  auto branch = Catalog::FindBranch(txn, dbs, s.branch());
+  if (!branch.ok() || branch->id != s.branch_id()) {
+    return Status::NotFound("branch " + QuoteName(s.branch()) + " was deleted after transaction " + s.id() +
+                            " began; nothing was applied");
+  }
+  // Validation: branch layers below the branch's own are capped at its fork
+  // version, which precedes the snapshot, so only its own layer can hold
+  // newer commits.
+  LayerChain own{Layer{s.branch_id(), UINT64_MAX}};
+  std::map<std::string, std::optional<uint32_t>> space_ids;
+  auto space_id = [&](const std::string& space) -> Result<std::optional<uint32_t>> {
+    auto it = space_ids.find(space);
+    if (it != space_ids.end()) return it->second;
+    auto id = Catalog::FindSpace(txn, dbs, space);
+    if (!id.ok()) return id.status();
+    space_ids.emplace(space, *id);
+    return *id;
+  };
+  auto check = [&](const StagedKey& key) -> Status {
+    auto sid = space_id(key.space);
+    if (!sid.ok()) return sid.status();
+    if (!sid->has_value()) return Status::Ok();
+    RecordScope scope{&own, **sid, key.primitive};
+    auto rec = RecordStore::Read(txn, dbs.records, scope, key.name, UINT64_MAX);
+    if (!rec.ok()) return rec.status();
+    if (rec->has_value() && (*rec)->version > s.snapshot_version()) {
+      return Status::Conflict("transaction conflict: " + Describe(key) + " was changed at version " +
+                              std::to_string((*rec)->version) + ", after the transaction's snapshot (version " +
+                              std::to_string(s.snapshot_version()) + "); nothing was applied");
+    }
+    return Status::Ok();
+  };
+  // A space deleted (or deleted and made again) after the snapshot lost the
+  // records the transaction read: they no longer tell what changed.
+  std::set<std::string> spaces;
+  for (const StagedKey& key : s.reads_) spaces.insert(key.space);
+  for (const auto& [key, record] : s.writes_) spaces.insert(key.space);
+  for (const auto& [space, head] : s.event_heads_) spaces.insert(space);
+  for (const StagedEvent& e : s.events_) spaces.insert(e.space);
+  for (const std::string& space : spaces) {
+    auto membership = Catalog::GetMembership(txn, dbs, s.branch_id(), space);
+    if (!membership.ok()) return membership.status();
+    if (membership->has_value() && (*membership)->detached_at.value_or(0) > s.snapshot_version()) {
+      return Status::Conflict("transaction conflict: space " + QuoteName(space) + " was deleted at version " +
+                              std::to_string(*(*membership)->detached_at) + ", after the transaction's snapshot " +
+                              "(version " + std::to_string(s.snapshot_version()) + "); nothing was applied");
+    }
+  }
+  for (const StagedKey& key : s.reads_) STRATA_RETURN_IF_ERROR(check(key));
+  for (const auto& [key, record] : s.writes_) {
+    if (s.reads_.count(key) == 0) STRATA_RETURN_IF_ERROR(check(key));
+  }
+  for (const auto& [space, head] : s.event_heads_) {
+    auto sid = space_id(space);
+    if (!sid.ok()) return sid.status();
+    uint64_t now = 0;
+    if (sid->has_value()) {
+      auto len = EventLog::NextSequence(txn, dbs, s.branch_id(), **sid);
+      if (!len.ok()) return len.status();
+      now = *len;
+    }
+    if (now != head) {
+      return Status::Conflict("transaction conflict: the event log of space " + QuoteName(space) + " grew from " +
+                              std::to_string(head) + " to " + std::to_string(now) +
+                              " events after the transaction's snapshot; nothing was applied");
+    }
+  }
+  return Status::Ok();
 }
 
 Result<uint64_t> TxnManager::Apply(TxnSession& s) {
@@ -244,73 +324,7 @@ Result<uint64_t> TxnManager::Apply(TxnSession& s) {
   uint64_t version = 0;
   Status st = core_.writer().Run([&](WriteContext& ctx) -> Status {
     ctx.UseOneVersion();
-    auto branch = Catalog::FindBranch(ctx.txn(), dbs, s.branch());
-    if (!branch.ok() || branch->id != s.branch_id()) {
-      return Status::NotFound("branch " + QuoteName(s.branch()) + " was deleted after transaction " + s.id() +
-                              " began; nothing was applied");
-    }
-    // Validation: branch layers below the branch's own are capped at its fork
-    // version, which precedes the snapshot, so only its own layer can hold
-    // newer commits.
-    LayerChain own{Layer{s.branch_id(), UINT64_MAX}};
-    std::map<std::string, std::optional<uint32_t>> space_ids;
-    auto space_id = [&](const std::string& space) -> Result<std::optional<uint32_t>> {
-      auto it = space_ids.find(space);
-      if (it != space_ids.end()) return it->second;
-      auto id = Catalog::FindSpace(ctx.txn(), dbs, space);
-      if (!id.ok()) return id.status();
-      space_ids.emplace(space, *id);
-      return *id;
-    };
-    auto check = [&](const StagedKey& key) -> Status {
-      auto sid = space_id(key.space);
-      if (!sid.ok()) return sid.status();
-      if (!sid->has_value()) return Status::Ok();
-      RecordScope scope{&own, **sid, key.primitive};
-      auto rec = RecordStore::Read(ctx.txn(), dbs.records, scope, key.name, UINT64_MAX);
-      if (!rec.ok()) return rec.status();
-      if (rec->has_value() && (*rec)->version > s.snapshot_version()) {
-        return Status::Conflict("transaction conflict: " + Describe(key) + " was changed at version " +
-                                std::to_string((*rec)->version) + ", after the transaction's snapshot (version " +
-                                std::to_string(s.snapshot_version()) + "); nothing was applied");
-      }
-      return Status::Ok();
-    };
-    // A space deleted (or deleted and made again) after the snapshot lost the
-    // records the transaction read: they no longer tell what changed.
-    std::set<std::string> spaces;
-    for (const StagedKey& key : s.reads_) spaces.insert(key.space);
-    for (const auto& [key, record] : s.writes_) spaces.insert(key.space);
-    for (const auto& [space, head] : s.event_heads_) spaces.insert(space);
-    for (const StagedEvent& e : s.events_) spaces.insert(e.space);
-    for (const std::string& space : spaces) {
-      auto membership = Catalog::GetMembership(ctx.txn(), dbs, s.branch_id(), space);
-      if (!membership.ok()) return membership.status();
-      if (membership->has_value() && (*membership)->detached_at.value_or(0) > s.snapshot_version()) {
-        return Status::Conflict("transaction conflict: space " + QuoteName(space) + " was deleted at version " +
-                                std::to_string(*(*membership)->detached_at) + ", after the transaction's snapshot " +
-                                "(version " + std::to_string(s.snapshot_version()) + "); nothing was applied");
-      }
-    }
-    for (const StagedKey& key : s.reads_) STRATA_RETURN_IF_ERROR(check(key));
-    for (const auto& [key, record] : s.writes_) {
-      if (s.reads_.count(key) == 0) STRATA_RETURN_IF_ERROR(check(key));
-    }
-    for (const auto& [space, head] : s.event_heads_) {
-      auto sid = space_id(space);
-      if (!sid.ok()) return sid.status();
-      uint64_t now = 0;
-      if (sid->has_value()) {
-        auto len = EventLog::NextSequence(ctx.txn(), dbs, s.branch_id(), **sid);
-        if (!len.ok()) return len.status();
-        now = *len;
-      }
-      if (now != head) {
-        return Status::Conflict("transaction conflict: the event log of space " + QuoteName(space) + " grew from " +
-                                std::to_string(head) + " to " + std::to_string(now) +
-                                " events after the transaction's snapshot; nothing was applied");
-      }
-    }
+    STRATA_RETURN_IF_ERROR(Validate(ctx.txn(), s));
     // Apply, space by space, all at one version.
     std::map<std::string, WriteTarget> targets;
     auto target_for = [&](const std::string& space) -> Result<const WriteTarget*> {

@@ -40,6 +40,7 @@
 namespace strata::storage {
 
 class EngineCore;
+class Txn;
 struct Record;
 
 // A name of one primitive in one space of the transaction's branch.
@@ -189,6 +190,9 @@ class TxnManager {
   // Removes the open session `id` from the table and returns it.
   Result<std::shared_ptr<TxnSession>> Take(const std::string& id);
   Result<uint64_t> Apply(TxnSession& session);
+  // kConflict (or kNotFound for a deleted branch) when a name, event log or
+  // space the session read or wrote changed after its snapshot, as `txn` sees.
+  Status Validate(const Txn& txn, const TxnSession& session) const;
   void ExpiryLoop();
 
   EngineCore& core_;

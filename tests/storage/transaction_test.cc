@@ -284,13 +284,25 @@ TEST_F(TransactionTest, AFailedCommitAppliesNothing) {
   EXPECT_EQ(txns().open_count(), 0u);
 }
 
-TEST_F(TransactionTest, ReadOnlyCommitReturnsTheSnapshotAndNeverConflicts) {
+// Spec §11: commit fails when a key the transaction *read or wrote* changed
+// after begin(), so a read-only transaction is validated too (it used to
+// commit whatever had changed, which docs/transactions.md did not say).
+TEST_F(TransactionTest, ReadOnlyCommitReturnsTheSnapshotOrAConflict) {
   MustPut("a", Value(1));
+  Scope quiet = Begin();
+  EXPECT_EQ(Get(quiet, "a"), Value(1));
+  auto snapshot = txns().Info(quiet.txn_id);
+  ASSERT_TRUE(snapshot.ok());
+  auto v = txns().Commit(quiet.txn_id);
+  ASSERT_TRUE(v.ok()) << v.status().message();
+  EXPECT_EQ(*v, snapshot->snapshot_version);
+
   Scope t = Begin();
   EXPECT_EQ(Get(t, "a"), Value(1));
   MustPut("a", Value(2));
-  auto v = txns().Commit(t.txn_id);
-  ASSERT_TRUE(v.ok()) << v.status().message();
+  auto conflict = txns().Commit(t.txn_id);
+  EXPECT_EQ(conflict.status().code(), Code::kConflict) << conflict.status().message();
+  EXPECT_EQ(txns().open_count(), 0u) << "the session ends either way";
 }
 
 TEST_F(TransactionTest, WorksOnABranchAndRefusesAnotherBranchName) {
