@@ -2,8 +2,10 @@
 
 #include "server/error_mapping.h"
 #include "server/request_context.h"
+#include "server/response_budget.h"
 #include "server/responses.h"
 #include "server/value_handlers.h"
+#include "storage/names.h"
 
 namespace strata::server {
 
@@ -25,6 +27,13 @@ grpc::Status JsonService::Get(grpc::ServerContext* ctx, const v1::JsonGetRequest
   if (!got.ok()) return ToGrpc(ctx, got.status());
   resp->set_found(got->has_value());
   if (got->has_value()) ToProto(**got, resp->mutable_entry());
+  // Path updates can grow a document past what one answer may carry; say so
+  // (a path reads part of it) rather than let gRPC fail the send.
+  if (size_t bytes = resp->ByteSizeLong(); !ResponseBudget(max_message_bytes_).Take(bytes)) {
+    return ToGrpc(ctx, TooLargeToAnswer("the value at " + storage::QuoteName(req->path()) + " of document " +
+                                            storage::QuoteName(req->key()),
+                                        bytes, max_message_bytes_));
+  }
   return grpc::Status::OK;
 }
 

@@ -53,3 +53,9 @@ def test_one_version_too_large_for_any_answer_is_a_constraint_error_naming_the_l
     with pytest.raises(ConstraintError, match="--max-message-size of 1048576 bytes") as info:
         small.json_history("doc")
     assert info.value.reason == "constraint"
+    # Reading it whole is refused the same way (it was gRPC's "Sent message
+    # larger than max"); a path still reads a part.
+    with pytest.raises(ConstraintError, match='value at "\\$" of document "doc" is .* --max-message-size') as info:
+        small.json_get("doc", "$")
+    assert info.value.reason == "constraint"
+    assert small.json_get("doc", "$.part3") == PIECE
