@@ -154,7 +154,8 @@ Status CollectDetachedSpaces(const Txn& txn, const Databases& dbs, const std::ve
   return Status::Ok();
 }
 
-// Adds every live named record of `space` seen through `chain` to `names`.
+// Adds every live named record and every event of `space` seen through
+// `chain` to `names` (an event by its sequence, as the change index names it).
 Status AddLiveNames(const Txn& txn, const Databases& dbs, const LayerChain& chain, const std::string& space,
                     std::set<NameKey>& names) {
   auto space_id = Catalog::FindSpace(txn, dbs, space);
@@ -172,6 +173,18 @@ Status AddLiveNames(const Txn& txn, const Databases& dbs, const LayerChain& chai
       if (!page->has_more || page->names.empty()) break;
       after = page->names.back();
     }
+  }
+  // Events too: a diff lists those a forced delete took away (merge appends
+  // events from the change index and skips these).
+  for (const Layer& layer : *layers) {
+    std::string prefix = ScopePrefix(layer.branch_id, **space_id, Primitive::kEvent);
+    Cursor c(txn, dbs.records);
+    for (bool ok = c.Seek(prefix); ok && c.key().substr(0, prefix.size()) == prefix; ok = c.Next()) {
+      // An event record's value starts with its commit version.
+      if (c.value().size() < 8 || ReadU64(c.value()) > layer.max_version) continue;
+      names.emplace(**space_id, Primitive::kEvent, std::string(c.key().substr(prefix.size())));
+    }
+    STRATA_RETURN_IF_ERROR(c.status());
   }
   return Status::Ok();
 }

@@ -127,6 +127,33 @@ TEST_F(BranchDiffTest, EveryPrimitiveAndSpaces) {
   EXPECT_EQ(other->change, "added");
 }
 
+// A forced space delete on a fork hides what it inherited there without
+// change entries; the diff listed the space's keys as removed but not its
+// events, though the fork's log for the space was empty.
+TEST_F(BranchDiffTest, AForcedSpaceDeleteOnAForkShowsItsInheritedEventsRemoved) {
+  Put("default", "k", 1, "sp");
+  ASSERT_TRUE(engine_->events().Append(On("default", "sp"), "audit", Value{{"n", 1}}).ok());
+  ASSERT_TRUE(engine_->events().Append(On("default", "sp"), "audit", Value{{"n", 2}}).ok());
+  Fork("default", "fork");
+  ASSERT_TRUE(engine_->spaces().Delete("fork", "sp", true).ok());
+  BranchDiff d = Diff("default", "fork");
+  ASSERT_NE(Find(d, "kv", "k", "sp"), nullptr);
+  for (const char* seq : {"0", "1"}) {
+    auto* ev = Find(d, "event", seq, "sp");
+    ASSERT_NE(ev, nullptr) << "event " << seq;
+    EXPECT_EQ(ev->change, "removed");
+    EXPECT_EQ(ev->value_a["event_type"], "audit");
+  }
+  EXPECT_EQ(d.removed, 3u);
+  // A merge of the fork back appends no event and removes none: events are
+  // appended from the change index only.
+  auto merged = branches().Merge("fork", "default", "");
+  ASSERT_TRUE(merged.ok()) << merged.status().message();
+  auto len = engine_->events().Len(On("default", "sp"), std::nullopt);
+  ASSERT_TRUE(len.ok());
+  EXPECT_EQ(*len, 2u);
+}
+
 TEST_F(BranchDiffTest, GrandchildReadsThroughTwoLayers) {
   Put("default", "a", 1);
   Fork("default", "mid");
