@@ -335,6 +335,21 @@ Result<BranchMergeResult> BranchStore::Merge(std::string_view source, std::strin
     if (!forward.ok()) return forward.status();
     auto reverse = ReadMergeBase(txn, dbs, tgt.id, src.id);   // target -> source
     if (!reverse.ok()) return reverse.status();
+    // A source forked from a branch already merged into the target (a fork of
+    // a fork, merged back into the grandparent) inherits that merge when it
+    // forked after it: the target holds what was merged, so that is the base,
+    // not the older fork point (which made a key only the source changed since
+    // a conflict). Nearest such ancestor; the pair's own merges come first.
+    if (!forward->has_value() && !reverse->has_value() && fork->has_value()) {
+      for (size_t i = 1; i < pair->chain_a.size(); ++i) {
+        auto inherited = ReadMergeBase(txn, dbs, pair->chain_a[i].branch_id, tgt.id);
+        if (!inherited.ok()) return inherited.status();
+        if (inherited->has_value() && (*inherited)->source_version <= pair->chain_a[i].max_version) {
+          forward = std::move(inherited).value();
+          break;
+        }
+      }
+    }
     // The source's changes the target has not seen: since the last merge of
     // source into target, else since the fork point, else all of them.
     std::vector<ChangeRange> source_unseen;

@@ -86,6 +86,41 @@ TEST_F(BranchMergeTest, ANanAtTheForkPointIsUnchangedOnTheSideThatLeftItAlone) {
   EXPECT_EQ(Get("default", "x"), Value(5));
 }
 
+// default -> f; f changes k and is merged back; g forks from f and changes k
+// again. Merging g into default compared against the first fork point, where
+// default had "changed" k (by the merge of f): a conflict for a key only g
+// changed since what default already holds.
+TEST_F(BranchMergeTest, AForkOfAForkMergedBackInheritsItsParentsMerge) {
+  Put("default", "k", "base");
+  Put("default", "other", "base");
+  Fork("default", "f");
+  Put("f", "k", "v1");
+  ASSERT_TRUE(Merge("f", "default").conflicts.empty());
+  Fork("f", "g");
+  Put("g", "k", "v2");
+  Put("default", "other", "target");  // the target's own change since the merge
+  BranchMergeResult r = Merge("g", "default", "strict");
+  EXPECT_TRUE(r.conflicts.empty());
+  EXPECT_EQ(Get("default", "k"), Value("v2"));
+  EXPECT_EQ(Get("default", "other"), Value("target"));
+
+  // Both sides changing a key since that merge is still a conflict.
+  Fork("f", "h");
+  Put("h", "other", "h");
+  Put("default", "other", "target again");
+  auto refused = branches().Merge("h", "default", "strict");
+  EXPECT_EQ(refused.status().code(), Code::kConflict) << refused.status().message();
+
+  // A fork taken before its parent's merge does not inherit it.
+  Fork("default", "p");
+  Fork("p", "early");
+  Put("p", "j", "p");
+  ASSERT_TRUE(Merge("p", "default").conflicts.empty());
+  Put("early", "j", "early");
+  auto early = branches().Merge("early", "default", "strict");
+  EXPECT_EQ(early.status().code(), Code::kConflict) << "early never saw p's j";
+}
+
 TEST_F(BranchMergeTest, AllWritesAreOneCommit) {
   Fork("default", "feature");
   for (int i = 0; i < 5; ++i) Put("feature", "k" + std::to_string(i), i);
