@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <array>
+#include <cmath>
 #include <map>
 #include <set>
 #include <tuple>
@@ -107,7 +108,7 @@ bool DecodeEntry(std::string_view bytes, BundleEntry& e) {
     e.primitive = static_cast<Primitive>(p);
     e.timestamp = static_cast<int64_t>(ts);
     e.tombstone = tomb != 0;
-    return in.empty();
+    return tomb <= 1 && in.empty();
   }
   if (e.kind == 'E') {
     e.primitive = Primitive::kEvent;
@@ -126,6 +127,39 @@ using IncarnationKey = std::tuple<std::string, std::string, uint64_t>;
 
 Status BadEntry(size_t index, const std::string& what) {
   return Status::InvalidArgument("bundle entry " + std::to_string(index) + ": " + what);
+}
+
+// A stored value as a client could have written it: strings and object keys
+// valid UTF-8 within the string limit (the wire carries them as proto
+// strings), and, where spec §2 refuses them, no NaN or infinity.
+Status CheckImportedValue(const Value& v, bool finite_only) {
+  switch (v.type()) {
+    case Value::value_t::string: {
+      const auto& s = v.get_ref<const std::string&>();
+      if (s.size() > kMaxStringBytes) return Status::InvalidArgument("a string value is over 16 MiB");
+      if (!IsValidUtf8(s)) return Status::InvalidArgument("a string value is not valid utf-8");
+      return Status::Ok();
+    }
+    case Value::value_t::binary:
+      if (v.get_binary().size() > kMaxStringBytes) return Status::InvalidArgument("a bytes value is over 16 MiB");
+      return Status::Ok();
+    case Value::value_t::number_float:
+      if (finite_only && !std::isfinite(v.get<double>())) {
+        return Status::InvalidArgument("NaN or infinity where values must be finite");
+      }
+      return Status::Ok();
+    case Value::value_t::array:
+      for (const auto& child : v) STRATA_RETURN_IF_ERROR(CheckImportedValue(child, finite_only));
+      return Status::Ok();
+    case Value::value_t::object:
+      for (const auto& [key, child] : v.items()) {
+        if (!IsValidUtf8(key)) return Status::InvalidArgument("an object key is not valid utf-8");
+        STRATA_RETURN_IF_ERROR(CheckImportedValue(child, finite_only));
+      }
+      return Status::Ok();
+    default:
+      return Status::Ok();
+  }
 }
 
 // Collection and vector records are checked as the vector store would check
@@ -159,6 +193,10 @@ Status CheckVectorEntries(const std::vector<BundleEntry>& entries) {
     if (!stored.ok()) return BadEntry(i, "bad vector record: " + stored.status().message());
     st = CheckFinite(stored->values, "vector");
     if (!st.ok()) return BadEntry(i, st.message());
+    if (stored->metadata.has_value()) {
+      st = CheckImportedValue(*stored->metadata, /*finite_only=*/true);
+      if (!st.ok()) return BadEntry(i, "vector metadata: " + st.message());
+    }
     auto dim = dimensions.find({e.space, parts->collection, parts->incarnation});
     if (dim != dimensions.end() && stored->values.size() != dim->second) {
       return BadEntry(i, "vector " + QuoteName(parts->key) + " has " + std::to_string(stored->values.size()) +
@@ -408,6 +446,17 @@ Result<BranchExportResult> BranchStore::Export(std::string_view name,
   return BranchExportResult{std::string(name), writer.entry_count(), writer.bytes_written(), writer.checksum()};
 }
 
+// A KV, state or JSON record as the stores would have written it.
+Status CheckNamedRecord(const BundleEntry& e) {
+  STRATA_RETURN_IF_ERROR(ValidateKey(e.name, e.primitive == Primitive::kKv      ? "key"
+                                             : e.primitive == Primitive::kState ? "cell name"
+                                                                                : "document id"));
+  if (e.tombstone) return Status::Ok();
+  auto value = DecodeValue(e.payload);
+  if (!value.ok()) return Status::InvalidArgument("bad value (cbor decode failed)");
+  return CheckImportedValue(*value, /*finite_only=*/e.primitive == Primitive::kJson);
+}
+
 Result<BranchImportResult> BranchStore::Import(std::string_view bundle, std::string_view name) {
   auto parsed = ReadBundle(bundle);
   if (!parsed.ok()) return parsed.status();
@@ -430,10 +479,18 @@ Result<BranchImportResult> BranchStore::Import(std::string_view bundle, std::str
         return Status::InvalidArgument("bundle entry " + std::to_string(i) +
                                        ": a format 1 bundle cannot hold collections or vectors");
       }
+      if (!vectors) {
+        st = CheckNamedRecord(e);
+        if (!st.ok()) return BadEntry(i, st.message());
+      }
       order.push_back(i);
     } else if (e.kind == 'E') {
+      st = ValidateEventType(e.name);
+      if (!st.ok()) return BadEntry(i, st.message());
       auto v = DecodeValue(e.payload);
       if (!v.ok()) return Status::InvalidArgument("bundle entry " + std::to_string(i) + ": bad event payload");
+      st = CheckImportedValue(*v, /*finite_only=*/true);
+      if (!st.ok()) return BadEntry(i, "event payload: " + st.message());
       event_payloads[i] = std::move(v).value();
       order.push_back(i);
     }

@@ -79,16 +79,6 @@ Result<Event> DecodeEvent(uint64_t sequence, std::string_view v, Status* payload
   return e;
 }
 
-Status ValidateEventType(std::string_view type) {
-  if (type.empty()) return Status::InvalidArgument("event_type must not be empty");
-  if (type.size() > kMaxEventTypeBytes) {
-    return Status::InvalidArgument("event_type is " + std::to_string(type.size()) + " bytes; the limit is 256 bytes");
-  }
-  if (type.find('\0') != std::string_view::npos) return Status::InvalidArgument("event_type must not contain NUL");
-  if (!IsValidUtf8(type)) return Status::InvalidArgument("event_type is not valid utf-8");
-  return Status::Ok();
-}
-
 // Reads the event at `sequence` through the view's layers; nullopt when no
 // layer holds it at or below the view's version.
 Result<std::optional<Event>> ReadEvent(const ReadView& view, uint64_t sequence) {
@@ -196,6 +186,17 @@ Event FromStaged(const StagedEvent& staged) {
 }
 
 }  // namespace
+
+Status ValidateEventType(std::string_view type) {
+  if (type.empty()) return Status::InvalidArgument("event_type must not be empty");
+  if (type.size() > kMaxEventTypeBytes) {
+    return Status::InvalidArgument("event_type is " + std::to_string(type.size()) + " bytes; the limit is 256 bytes");
+  }
+  if (type.find('\0') != std::string_view::npos) return Status::InvalidArgument("event_type must not contain NUL");
+  if (!IsValidUtf8(type)) return Status::InvalidArgument("event_type is not valid utf-8");
+  return Status::Ok();
+}
+
 
 Result<uint64_t> EventLog::NextSequence(const Txn& txn, const Databases& dbs, uint32_t branch_id, uint32_t space_id) {
   auto head = ReadHead(txn, dbs, branch_id, space_id);

@@ -20,6 +20,9 @@
 
 namespace strata::storage {
 
+// An event type as spec/api.md §6 allows it: 1-256 bytes of UTF-8, no NUL.
+Status ValidateEventType(std::string_view type);
+
 struct Event {
   uint64_t sequence = 0;
   std::string type;

@@ -2,6 +2,8 @@
 // with every primitive and its full history, import it into a second engine,
 // compare; truncated, corrupted and wrong-version bundles are rejected and
 // leave no branch behind. Real LMDB in temporary directories.
+#include <functional>
+#include <limits>
 #include <string>
 #include <vector>
 
@@ -190,6 +192,50 @@ TEST_F(BundleTest, CorruptedBundlesAreRejectedAndWriteNothing) {
   r = other_->branches().Import("hello world, definitely not a bundle", "c");
   EXPECT_EQ(r.status().code(), Code::kInvalidArgument);
   EXPECT_FALSE(OtherHas("c"));
+}
+
+// A bundle with good checksums but records no client could write: each was
+// imported, and the first two broke every read of the branch (and, merged,
+// of default's listings) with INTERNAL or bad UTF-8 on the wire.
+TEST_F(BundleTest, RecordsNoClientCouldWriteAreRejectedAndWriteNothing) {
+  MustPut("good", Value(1));
+  MustPut("victim", Value(2));
+  ASSERT_TRUE(engine_->events().Append(scope_, "t", Value(1)).ok());
+  auto parsed = ReadBundle(ExportOf(*engine_, "default"));
+  ASSERT_TRUE(parsed.ok()) << parsed.status().message();
+  struct Forgery {
+    std::string what;
+    std::function<void(BundleEntry&)> forge;
+    std::string message;
+  };
+  double nan = std::numeric_limits<double>::quiet_NaN();
+  std::vector<Forgery> forgeries = {
+      {"not CBOR", [](BundleEntry& e) { e.payload = "\xff\xff"; }, "bad value (cbor decode failed)"},
+      {"bad utf-8 key", [](BundleEntry& e) { e.name = "\xc3\x28"; }, "key is not valid utf-8"},
+      {"reserved key", [](BundleEntry& e) { e.name = "_strata/x"; }, "reserved"},
+      {"NUL in key", [](BundleEntry& e) { e.name = std::string("a\0b", 3); }, "NUL"},
+      {"bad utf-8 string", [](BundleEntry& e) { e.payload = EncodeValue(Value("\xc3\x28")); }, "not valid utf-8"},
+      {"NaN in a document", [nan](BundleEntry& e) {
+         e.primitive = Primitive::kJson;
+         e.payload = EncodeValue(Value::object({{"x", nan}}));
+       }, "NaN or infinity"},
+  };
+  for (const auto& f : forgeries) {
+    std::string forged;
+    BundleWriter writer("default", [&](std::string_view piece) {
+      forged.append(piece);
+      return Status::Ok();
+    });
+    for (BundleEntry e : parsed->entries) {
+      if (e.kind == 'R' && e.name == "victim") f.forge(e);
+      ASSERT_TRUE(writer.Add(e).ok());
+    }
+    ASSERT_TRUE(writer.Finish().ok());
+    auto r = other_->branches().Import(forged, "forged");
+    EXPECT_EQ(r.status().code(), Code::kInvalidArgument) << f.what;
+    EXPECT_NE(r.status().message().find(f.message), std::string::npos) << f.what << ": " << r.status().message();
+    EXPECT_FALSE(OtherHas("forged")) << f.what;
+  }
 }
 
 TEST_F(BundleTest, WrongVersionIsRejected) {
