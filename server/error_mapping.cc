@@ -34,11 +34,27 @@ WireError ToWireError(storage::Code code) {
   return WireError{grpc::StatusCode::INTERNAL, "io"};
 }
 
+namespace {
+
+// The message travels percent-encoded in a trailer, and gRPC clients refuse
+// trailers over 16 KiB (the call then fails RESOURCE_EXHAUSTED, reason lost):
+// a message quoting a 20,000-byte input whole did that.
+constexpr size_t kMaxMessageBytes = 2048;
+
+std::string Bounded(const std::string& message) {
+  if (message.size() <= kMaxMessageBytes) return message;
+  size_t cut = kMaxMessageBytes;
+  while (cut > 0 && (static_cast<unsigned char>(message[cut]) & 0xC0) == 0x80) --cut;  // not inside a UTF-8 sequence
+  return message.substr(0, cut) + "... (" + std::to_string(message.size()) + " bytes in all)";
+}
+
+}  // namespace
+
 grpc::Status ToGrpc(grpc::ServerContext* context, const storage::Status& status) {
   if (status.ok()) return grpc::Status::OK;
   WireError wire = ToWireError(status.code());
   if (context != nullptr) context->AddTrailingMetadata(kReasonMetadataKey, wire.reason);
-  return grpc::Status(wire.code, status.message());
+  return grpc::Status(wire.code, Bounded(status.message()));
 }
 
 grpc::Status InvalidArgument(grpc::ServerContext* context, const std::string& message) {

@@ -253,6 +253,35 @@ TEST_F(BadInputTest, InvalidUtf8InNamesKeysTypesAndPathsIsInvalidArgument) {
 
 // ---- limits and k -----------------------------------------------------------
 
+// Errors quoting a huge input whole (an unknown transaction id, a malformed
+// JSON path) overflowed the client's 16 KiB trailer limit: the call failed
+// RESOURCE_EXHAUSTED with no strata-reason. Messages are now bounded.
+TEST_F(BadInputTest, ErrorsAboutHugeInputsKeepTheirCodeReasonAndABoundedMessage) {
+  std::string huge(20000, 'a');
+  auto check = [&](const std::string& method, const google::protobuf::Message& req, StatusCode code,
+                   const std::string& reason, const std::string& what) {
+    std::string response, got_reason;
+    grpc::Status st = testutil::RawUnaryCall(*channel_, method, req.SerializeAsString(), &response, &got_reason);
+    EXPECT_EQ(st.error_code(), code) << what << ": " << st.error_message().substr(0, 200);
+    EXPECT_EQ(got_reason, reason) << what;
+    EXPECT_LT(st.error_message().size(), 2200u) << what;
+    EXPECT_NE(st.error_message().find("(20"), std::string::npos) << what << ": says how long it was";
+    ExpectServing();
+  };
+  {
+    v1::KvGetRequest req;
+    req.set_key("k");
+    req.mutable_context()->set_txn_id(huge);
+    check("/strata.v1.KV/Get", req, StatusCode::NOT_FOUND, "not_found", "unknown transaction id");
+  }
+  {
+    v1::JsonGetRequest req;
+    req.set_key("doc");
+    req.set_path("$.a " + huge);
+    check("/strata.v1.Json/Get", req, StatusCode::INVALID_ARGUMENT, "validation", "malformed json path");
+  }
+}
+
 TEST_F(BadInputTest, HugeLimitsAreInvalidArgumentNamingTheLimit) {
   {
     v1::StateListRequest req;
