@@ -9,10 +9,38 @@
 
 namespace strata::server {
 
+namespace {
+
+// "" when `listen` is host:port (port 0-65535, 0: a free one) or unix:PATH;
+// else what is wrong. gRPC would otherwise take 127.0.0.1:99999 as port
+// 34463, a missing port as 443, and "unix:" as a nameless abstract socket.
+std::string ListenAddressProblem(const std::string& listen) {
+  std::string bad = "--listen \"" + listen + "\" is not ";
+  if (listen.rfind("unix:", 0) == 0) {
+    return listen.size() > 5 ? "" : bad + "a socket path: give unix:/path/to.sock";
+  }
+  size_t colon = listen.rfind(':');
+  if (colon == std::string::npos || colon == 0) return bad + "host:port";
+  std::string host = listen.substr(0, colon);
+  if (host.find(':') != std::string::npos && !(host.front() == '[' && host.back() == ']')) {
+    return bad + "host:port (an IPv6 host goes in brackets: [::1]:50051)";
+  }
+  std::string port = listen.substr(colon + 1);
+  bool digits = !port.empty() && port.size() <= 5 &&
+                port.find_first_not_of("0123456789") == std::string::npos;
+  if (!digits || std::stoul(port) > 65535) return bad + "host:port with a port from 0 to 65535";
+  return "";
+}
+
+}  // namespace
+
 std::variant<Config, ParseExit> ParseConfig(int argc, char** argv) {
   Config config;
   CLI::App app{"stratad: the StrataDB server"};
   app.set_config("--config", "", "read flags from this TOML/INI file");
+  // A key the file misspells (durabilty = ...) or nests under a [section]
+  // would otherwise be ignored, and the server start with the default.
+  app.allow_config_extras(CLI::config_extras_mode::error);
   app.set_version_flag("--version", std::string("stratad ") + ServerVersion());
 
   std::string durability = "always";
@@ -84,6 +112,10 @@ std::variant<Config, ParseExit> ParseConfig(int argc, char** argv) {
 
   try {
     app.parse(argc, argv);
+  } catch (const CLI::ConfigError& e) {
+    return ParseExit{2, "--config: " + std::string(e.what()) +
+                            " (a key stratad does not know, or a line that is not key = value; "
+                            "keys are the long flag names without dashes, at the top level)\n"};
   } catch (const CLI::ParseError& e) {
     std::ostringstream out, err;
     int code = app.exit(e, out, err);
@@ -93,7 +125,12 @@ std::variant<Config, ParseExit> ParseConfig(int argc, char** argv) {
       {"always", storage::Durability::kAlways},
       {"relaxed", storage::Durability::kRelaxed},
       {"ephemeral", storage::Durability::kEphemeral}};
+  if (ephemeral && app.count("--durability") > 0 && durability != "ephemeral") {
+    return ParseExit{2, "--ephemeral contradicts --durability " + durability +
+                            ": give one of them (--ephemeral is --durability ephemeral)\n"};
+  }
   config.durability = ephemeral ? storage::Durability::kEphemeral : kModes.at(durability);
+  if (std::string bad = ListenAddressProblem(config.listen); !bad.empty()) return ParseExit{2, bad + "\n"};
   if (config.map_size < (1u << 20)) {
     return ParseExit{2, "--map-size must be at least 1MiB\n"};
   }

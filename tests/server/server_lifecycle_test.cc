@@ -3,6 +3,7 @@
 #include <signal.h>
 #include <sys/wait.h>
 
+#include <filesystem>
 #include <fstream>
 #include <regex>
 #include <thread>
@@ -187,6 +188,42 @@ TEST(ServerLifecycleTest, BadFlagValueExitsNonZeroWithAMessage) {
   auto tiny = RunStratad({"--map-size", "1KiB"});
   EXPECT_GT(tiny.exit_code, 0);
   EXPECT_NE(tiny.output.find("map-size"), std::string::npos) << tiny.output;
+}
+
+// gRPC took 127.0.0.1:99999 as port 34463, a missing port as 443 and "unix:"
+// as a nameless abstract socket: stratad served where nobody asked.
+TEST(ServerLifecycleTest, MalformedListenAddressesExitNonZeroNamingTheAddress) {
+  TempDir dir;
+  for (const std::string& bad : {"127.0.0.1:99999", "127.0.0.1", "unix:", "127.0.0.1:50051x", "::1:5"}) {
+    auto result = RunStratad({"--listen", bad, "--data-dir", dir.path() + "/db"});
+    EXPECT_EQ(result.exit_code, 2) << bad << ": " << result.output;
+    EXPECT_NE(result.output.find("--listen \"" + bad + "\" is not"), std::string::npos) << result.output;
+  }
+  EXPECT_FALSE(std::filesystem::exists(dir.path() + "/db")) << "a refused start writes nothing";
+}
+
+// A misspelled key in the config file (durabilty = ...), a key under a
+// [section], or a line that is not key = value was ignored: the server started
+// with the defaults.
+TEST(ServerLifecycleTest, ConfigFileKeysStratadDoesNotKnowExitNonZeroNamingThem) {
+  TempDir dir;
+  for (const std::string& text : {"durabilty = \"relaxed\"\n", "[server]\nmap-size = \"64MiB\"\n",
+                                   "this is not toml [[[\n"}) {
+    std::string path = dir.path() + "/stratad.toml";
+    std::ofstream(path) << text;
+    auto result = RunStratad({"--config", path, "--data-dir", dir.path() + "/db"});
+    EXPECT_EQ(result.exit_code, 2) << text << result.output;
+    EXPECT_NE(result.output.find("--config: "), std::string::npos) << result.output;
+  }
+  EXPECT_FALSE(std::filesystem::exists(dir.path() + "/db"));
+}
+
+// --ephemeral with --durability always started ephemeral and deleted the data
+// at exit, without a word.
+TEST(ServerLifecycleTest, EphemeralWithAnotherDurabilityExitsNonZero) {
+  auto result = RunStratad({"--ephemeral", "--durability", "always"});
+  EXPECT_EQ(result.exit_code, 2) << result.output;
+  EXPECT_NE(result.output.find("--ephemeral contradicts --durability always"), std::string::npos) << result.output;
 }
 
 TEST(ServerLifecycleTest, VersionFlagPrintsTheVersionAndExitsZero) {
