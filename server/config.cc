@@ -11,12 +11,13 @@ namespace strata::server {
 
 namespace {
 
-// "" when `listen` is host:port (port 0-65535, 0: a free one) or unix:PATH;
-// else what is wrong. gRPC would otherwise take 127.0.0.1:99999 as port
-// 34463, a missing port as 443, and "unix:" as a nameless abstract socket.
-std::string ListenAddressProblem(const std::string& listen) {
-  std::string bad = "--listen \"" + listen + "\" is not ";
-  if (listen.rfind("unix:", 0) == 0) {
+// "" when `listen` is host:port (port 0-65535, 0: a free one) or, when
+// `unix_ok`, unix:PATH; else what is wrong, naming `flag`. gRPC would
+// otherwise take 127.0.0.1:99999 as port 34463, a missing port as 443, and
+// "unix:" as a nameless abstract socket.
+std::string ListenAddressProblem(const std::string& flag, const std::string& listen, bool unix_ok) {
+  std::string bad = flag + " \"" + listen + "\" is not ";
+  if (unix_ok && listen.rfind("unix:", 0) == 0) {
     return listen.size() > 5 ? "" : bad + "a socket path: give unix:/path/to.sock";
   }
   size_t colon = listen.rfind(':');
@@ -130,7 +131,14 @@ std::variant<Config, ParseExit> ParseConfig(int argc, char** argv) {
                             ": give one of them (--ephemeral is --durability ephemeral)\n"};
   }
   config.durability = ephemeral ? storage::Durability::kEphemeral : kModes.at(durability);
-  if (std::string bad = ListenAddressProblem(config.listen); !bad.empty()) return ParseExit{2, bad + "\n"};
+  if (std::string bad = ListenAddressProblem("--listen", config.listen, true); !bad.empty()) {
+    return ParseExit{2, bad + "\n"};
+  }
+  if (!config.metrics_listen.empty()) {
+    if (std::string bad = ListenAddressProblem("--metrics-listen", config.metrics_listen, false); !bad.empty()) {
+      return ParseExit{2, bad + "\n"};
+    }
+  }
   if (config.map_size < (1u << 20)) {
     return ParseExit{2, "--map-size must be at least 1MiB\n"};
   }

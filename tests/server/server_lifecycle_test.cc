@@ -199,6 +199,12 @@ TEST(ServerLifecycleTest, MalformedListenAddressesExitNonZeroNamingTheAddress) {
     EXPECT_EQ(result.exit_code, 2) << bad << ": " << result.output;
     EXPECT_NE(result.output.find("--listen \"" + bad + "\" is not"), std::string::npos) << result.output;
   }
+  // --metrics-listen the same way (it failed with a web-server library's message
+  // after the database was created).
+  auto metrics = RunStratad({"--metrics-listen", "garbage", "--data-dir", dir.path() + "/db"});
+  EXPECT_EQ(metrics.exit_code, 2) << metrics.output;
+  EXPECT_NE(metrics.output.find("--metrics-listen \"garbage\" is not host:port"), std::string::npos)
+      << metrics.output;
   EXPECT_FALSE(std::filesystem::exists(dir.path() + "/db")) << "a refused start writes nothing";
 }
 
