@@ -21,7 +21,7 @@ std::string ListenAddressProblem(const std::string& flag, const std::string& lis
     return listen.size() > 5 ? "" : bad + "a socket path: give unix:/path/to.sock";
   }
   size_t colon = listen.rfind(':');
-  if (colon == std::string::npos || colon == 0) return bad + "host:port";
+  if (colon == std::string::npos) return bad + "host:port";  // ":port" (every interface) is fine
   std::string host = listen.substr(0, colon);
   if (host.find(':') != std::string::npos && !(host.front() == '[' && host.back() == ']')) {
     return bad + "host:port (an IPv6 host goes in brackets: [::1]:50051)";
