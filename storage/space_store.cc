@@ -11,9 +11,8 @@
 namespace strata::storage {
 namespace {
 
-// The primitives whose data is named, versioned records: those counted as
-// keys (info's total_keys), and vector collections, which are not.
-constexpr Primitive kKeyedPrimitives[] = {Primitive::kKv, Primitive::kState, Primitive::kJson, Primitive::kVector};
+// The primitives whose data is named, versioned records. All but vector
+// collections count as keys (info's total_keys).
 constexpr Primitive kNamedPrimitives[] = {Primitive::kKv, Primitive::kState, Primitive::kJson, Primitive::kVector,
                                           Primitive::kCollection};
 
@@ -169,7 +168,7 @@ Result<uint64_t> SpaceStore::Delete(std::string_view branch_arg, std::string_vie
     uint64_t live = 0;  // keys: what total_keys counts
     uint64_t collections = 0;
     for (Primitive p : kNamedPrimitives) {
-      bool keyed = std::find(std::begin(kKeyedPrimitives), std::end(kKeyedPrimitives), p) != std::end(kKeyedPrimitives);
+      bool keyed = p != Primitive::kCollection;
       STRATA_RETURN_IF_ERROR(ForEachLiveName(txn, dbs.records, *layers, sid, p, [&](const std::string&) {
         ++(keyed ? live : collections);
         return Status::Ok();
