@@ -320,7 +320,6 @@ Status TxnManager::Validate(const Txn& txn, const TxnSession& s) const {
 }
 
 Result<uint64_t> TxnManager::Apply(TxnSession& s) {
-  const Databases& dbs = core_.dbs();
   uint64_t version = 0;
   Status st = core_.writer().Run([&](WriteContext& ctx) -> Status {
     ctx.UseOneVersion();
