@@ -55,6 +55,9 @@ class StratadProcess:
         self.data_dir.mkdir(parents=True, exist_ok=True)
         self.work_dir.mkdir(parents=True, exist_ok=True)
         ready_file = self.work_dir / f"ready.{self._starts}"
+        # A work dir used again by another run holds the last run's ready
+        # files: one left here would be read as this start's address.
+        ready_file.unlink(missing_ok=True)
         args = [
             str(self.binary),
             "--listen", "127.0.0.1:0",

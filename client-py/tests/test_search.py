@@ -108,6 +108,7 @@ def test_k_limits_and_orders_ties(sdb):
         ({"query": ""}, "query"),
         ({"query": "   "}, "query"),
         ({"query": 5}, "query"),
+        ({"query": "fox \ud800"}, "query is not valid unicode"),
         ({"query": "x", "k": 0}, "k"),
         ({"query": "x", "k": 1001}, "k"),
         ({"query": "x", "primitives": ["kv", "blob"]}, "'blob'"),

@@ -601,6 +601,7 @@ def test_filters_combine_with_and(db, tagged):
         ([{"field": "a", "op": "eq"}], r"filters\[0\].*missing \['value'\]"),
         ([{"field": "a", "op": "eq", "value": 1, "x": 2}], r"unknown keys \['x'\]"),
         ([{"field": "", "op": "eq", "value": 1}], r"filters\[0\]\.field"),
+        ([{"field": "a\ud800", "op": "eq", "value": 1}], r"filters\[0\]\.field is not valid unicode"),
         ([{"field": "a", "op": "like", "value": 1}], r"filters\[0\]\.op must be one of"),
         ([{"field": "a", "op": "in", "value": 1}], 'op "in" needs a list'),
         ([{"field": "a", "op": "eq", "value": object()}], r"filters\[0\]\.value: unsupported value type"),

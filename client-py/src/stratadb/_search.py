@@ -42,8 +42,7 @@ def _primitives(value: Optional[Iterable[str]]) -> List[str]:
 
 
 def _query(value) -> str:
-    if not isinstance(value, str):
-        raise ValidationError(f"query must be str, got {type(value).__name__}", reason="validation")
+    validate.text(value, "query")
     if not value.strip():
         raise ValidationError("query must not be empty", reason="validation")
     return value

@@ -261,6 +261,7 @@ def filters_into(filters, target) -> None:
         field, op, value = condition["field"], condition["op"], condition["value"]
         if not isinstance(field, str) or not field:
             raise _invalid(f"{where}.field must be a non-empty str (a dotted path), got {field!r}")
+        validate.text(field, f"{where}.field")
         if not isinstance(op, str) or op.lower() not in FILTER_OPS:
             raise _invalid(f"{where}.op must be one of {', '.join(FILTER_OPS)}; got {op!r}")
         op = op.lower()

@@ -44,17 +44,25 @@ def key(value, what: str = "key") -> str:
     return value
 
 
+def text(value, what: str) -> str:
+    """Return `value` if it is a str that UTF-8 can encode (no lone
+    surrogates): what every string on the wire must be."""
+    if not isinstance(value, str):
+        raise _invalid(f"{what} must be str, got {type(value).__name__}")
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError as e:
+        raise _invalid(f"{what} is not valid unicode: {e.reason}") from None
+    return value
+
+
 def prefix(value) -> str:
     """Return a listing prefix as the wire wants it: None becomes ""."""
     if value is None:
         return ""
     if not isinstance(value, str):
         raise _invalid(f"prefix must be str or None, got {type(value).__name__}")
-    try:
-        value.encode("utf-8")
-    except UnicodeEncodeError as e:
-        raise _invalid(f"prefix is not valid unicode: {e.reason}") from None
-    return value
+    return text(value, "prefix")
 
 
 INT64_MAX = (1 << 63) - 1
