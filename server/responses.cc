@@ -1,7 +1,5 @@
 #include "server/responses.h"
 
-#include <algorithm>
-
 #include "server/request_context.h"
 #include "server/response_budget.h"
 #include "server/value_convert.h"
@@ -20,20 +18,21 @@ void FillNames(const storage::NamePage& page, v1::NameList* out) {
   if (page.has_more) out->set_next_cursor(EncodeCursor(page.names.back()));
 }
 
+storage::HistoryRange HistoryPageRange(uint64_t before_version) {
+  return storage::HistoryRange{before_version, kHistoryPageEntries + 1};
+}
+
 storage::Status FillHistory(const std::optional<std::vector<storage::VersionedValue>>& history,
-                            uint64_t before_version, size_t max_message_bytes, v1::HistoryResponse* out) {
+                            size_t max_message_bytes, v1::HistoryResponse* out) {
   out->set_exists(history.has_value());
   if (!history.has_value()) return storage::Status::Ok();
-  // Newest first: the page starts at the first entry older than before_version.
-  auto first = std::find_if(history->begin(), history->end(), [&](const storage::VersionedValue& entry) {
-    return before_version == 0 || entry.version < before_version;
-  });
-  auto more = AddWithinBudget(
-      first, history->end(), max_message_bytes, out->mutable_entries(),
+  auto end = history->size() > kHistoryPageEntries ? history->begin() + kHistoryPageEntries : history->end();
+  auto cut = AddWithinBudget(
+      history->begin(), end, max_message_bytes, out->mutable_entries(),
       [](const storage::VersionedValue& entry, v1::VersionedValue* added) { ToProto(entry, added); },
       [](const storage::VersionedValue& entry) { return "version " + std::to_string(entry.version); });
-  if (!more.ok()) return more.status();
-  out->set_more(*more);
+  if (!cut.ok()) return cut.status();
+  out->set_more(*cut || end != history->end());
   return storage::Status::Ok();
 }
 

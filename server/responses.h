@@ -19,10 +19,19 @@ void ToProto(const storage::VersionedValue& in, v1::VersionedValue* out);
 // Names of a page, with an opaque cursor when more follow.
 void FillNames(const storage::NamePage& page, v1::NameList* out);
 
-// The entries older than `before_version` (0: all), newest first, as many as
-// fit within `max_message_bytes`; `more` is set when some were left out.
-// ResourceExhausted when not even the first fits.
+// The most entries one History answer holds: a page of a long history reads
+// that many records, not the whole history.
+inline constexpr size_t kHistoryPageEntries = 1000;
+
+// What a History page asks storage for: the entries older than
+// `before_version` (0: from the newest), one more than a page holds (to tell
+// whether more follow).
+storage::HistoryRange HistoryPageRange(uint64_t before_version);
+
+// Fills `out` from entries read with HistoryPageRange: as many as fit within
+// `max_message_bytes` and kHistoryPageEntries, newest first; `more` is set
+// when some were left out. ResourceExhausted when not even the first fits.
 storage::Status FillHistory(const std::optional<std::vector<storage::VersionedValue>>& history,
-                            uint64_t before_version, size_t max_message_bytes, v1::HistoryResponse* out);
+                            size_t max_message_bytes, v1::HistoryResponse* out);
 
 }  // namespace strata::server

@@ -66,9 +66,9 @@ grpc::Status HandleHistory(grpc::ServerContext* ctx, storage::ValueStore& store,
                            v1::HistoryResponse* resp) {
   auto scope = ScopeOf(context);
   if (!scope.ok()) return ToGrpc(ctx, scope.status());
-  auto history = store.History(*scope, name);
+  auto history = store.History(*scope, name, HistoryPageRange(before_version));
   if (!history.ok()) return ToGrpc(ctx, history.status());
-  storage::Status filled = FillHistory(*history, before_version, max_message_bytes, resp);
+  storage::Status filled = FillHistory(*history, max_message_bytes, resp);
   if (!filled.ok()) return ToGrpc(ctx, filled);
   return grpc::Status::OK;
 }

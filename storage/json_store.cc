@@ -100,17 +100,18 @@ Result<JsonDeleteResult> JsonStore::Delete(const Scope& scope, std::string_view 
 }
 
 Result<NamePage> JsonStore::List(const Scope& scope, std::string_view prefix, const std::optional<std::string>& after,
-                                 size_t limit) {
-  auto view = core_.BeginRead(scope, std::nullopt);
+                                 size_t limit, std::optional<int64_t> as_of) {
+  auto view = core_.BeginRead(scope, as_of);
   if (!view.ok()) return view.status();
   return VersionedNames::List(*view, Primitive::kJson, prefix, after, limit);
 }
 
-Result<std::optional<std::vector<VersionedValue>>> JsonStore::History(const Scope& scope, std::string_view key) {
+Result<std::optional<std::vector<VersionedValue>>> JsonStore::History(const Scope& scope, std::string_view key,
+                                                                    const HistoryRange& range) {
   STRATA_RETURN_IF_ERROR(ValidateKey(key, kWhat));
   auto view = core_.BeginRead(scope, std::nullopt);
   if (!view.ok()) return view.status();
-  return VersionedNames::DecodedHistory(*view, Primitive::kJson, key);
+  return VersionedNames::DecodedHistory(*view, Primitive::kJson, key, range);
 }
 
 }  // namespace strata::storage

@@ -36,11 +36,15 @@ class JsonStore {
   // Removes the value at `path` ("$" removes the document).
   Result<JsonDeleteResult> Delete(const Scope& scope, std::string_view key, std::string_view path);
 
+  // Existing documents with `prefix`, after `after`, at most `limit`
+  // (1..10000); as of an instant when `as_of` is set.
   Result<NamePage> List(const Scope& scope, std::string_view prefix, const std::optional<std::string>& after,
-                        size_t limit);
+                        size_t limit, std::optional<int64_t> as_of = std::nullopt);
 
-  // Whole-document versions, newest first; nullopt when the document never existed.
-  Result<std::optional<std::vector<VersionedValue>>> History(const Scope& scope, std::string_view key);
+  // Whole-document versions in `range` (all by default), newest first;
+  // nullopt when the document never existed.
+  Result<std::optional<std::vector<VersionedValue>>> History(const Scope& scope, std::string_view key,
+                                                             const HistoryRange& range = {});
 
  private:
   EngineCore& core_;

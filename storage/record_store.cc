@@ -147,12 +147,14 @@ Result<std::optional<Record>> RecordStore::Read(const Txn& txn, MDB_dbi dbi, con
 }
 
 Result<std::vector<Record>> RecordStore::History(const Txn& txn, MDB_dbi dbi, const RecordScope& scope,
-                                                 std::string_view name) {
+                                                 std::string_view name, uint64_t max_version, size_t limit) {
   std::vector<Record> out;
   Cursor cursor(txn, dbi);
   for (const Layer& layer : *scope.layers) {
+    if (out.size() >= limit) break;
     std::string prefix = NamePrefix(layer.branch_id, scope.space_id, scope.primitive, name);
-    for (bool ok = cursor.Seek(RecordKey(prefix, layer.max_version)); ok && StartsWith(cursor.key(), prefix);
+    uint64_t cap = std::min(max_version, layer.max_version);
+    for (bool ok = cursor.Seek(RecordKey(prefix, cap)); ok && out.size() < limit && StartsWith(cursor.key(), prefix);
          ok = cursor.Next()) {
       if (cursor.key().size() != prefix.size() + 8) break;
       auto rec = Decode(cursor.key(), cursor.value());

@@ -55,9 +55,12 @@ class RecordStore {
   static Result<std::optional<Record>> Read(const Txn& txn, MDB_dbi dbi, const RecordScope& scope,
                                             std::string_view name, uint64_t at_version);
 
-  // Every record of `name` visible through the layers, newest first.
+  // The records of `name` visible through the layers at or below
+  // `max_version`, newest first, at most `limit` of them: one page of a long
+  // history costs that page, not the whole history.
   static Result<std::vector<Record>> History(const Txn& txn, MDB_dbi dbi, const RecordScope& scope,
-                                             std::string_view name);
+                                             std::string_view name, uint64_t max_version = UINT64_MAX,
+                                             size_t limit = SIZE_MAX);
 
   // Live names starting with `prefix`, greater than `after` when given, in bytewise
   // order, at most `limit` of them, as of `at_version`.

@@ -58,11 +58,12 @@ Result<NamePage> ValueStore::List(const Scope& scope, std::string_view prefix, c
   return VersionedNames::List(*view, primitive_, prefix, after, limit);
 }
 
-Result<std::optional<std::vector<VersionedValue>>> ValueStore::History(const Scope& scope, std::string_view key) {
+Result<std::optional<std::vector<VersionedValue>>> ValueStore::History(const Scope& scope, std::string_view key,
+                                                                    const HistoryRange& range) {
   STRATA_RETURN_IF_ERROR(ValidateKey(key, what_));
   auto view = core_.BeginRead(scope, std::nullopt);
   if (!view.ok()) return view.status();
-  return VersionedNames::DecodedHistory(*view, primitive_, key);
+  return VersionedNames::DecodedHistory(*view, primitive_, key, range);
 }
 
 }  // namespace strata::storage

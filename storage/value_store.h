@@ -37,8 +37,10 @@ class ValueStore {
   Result<NamePage> List(const Scope& scope, std::string_view prefix, const std::optional<std::string>& after,
                         size_t limit, std::optional<int64_t> as_of);
 
-  // Every version, newest first, tombstones included; nullopt when the key never existed.
-  Result<std::optional<std::vector<VersionedValue>>> History(const Scope& scope, std::string_view key);
+  // The versions in `range` (all by default), newest first, tombstones
+  // included; nullopt when the key never existed.
+  Result<std::optional<std::vector<VersionedValue>>> History(const Scope& scope, std::string_view key,
+                                                             const HistoryRange& range = {});
 
  protected:
   // Runs `body` in the writer with the scope resolved for writing.

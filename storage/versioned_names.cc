@@ -111,21 +111,29 @@ Result<std::optional<Record>> VersionedNames::GetLive(const ReadView& view, Prim
 }
 
 Result<std::optional<std::vector<Record>>> VersionedNames::History(const ReadView& view, Primitive p,
-                                                                  std::string_view name) {
+                                                                  std::string_view name, const HistoryRange& range) {
   using Out = std::optional<std::vector<Record>>;
   if (!view.space_id.has_value()) return Out();
-  auto history = RecordStore::History(view.txn, view.records_dbi, view.records(p), name);
-  if (!history.ok()) return history.status();
   // A transaction's view stops at its snapshot.
-  std::erase_if(*history, [&](const Record& r) { return r.version > view.version; });
-  if (history->empty()) return Out();
+  uint64_t max_version = view.version;
+  if (range.before_version != 0) max_version = std::min(max_version, range.before_version - 1);
+  auto history = RecordStore::History(view.txn, view.records_dbi, view.records(p), name, max_version, range.limit);
+  if (!history.ok()) return history.status();
+  if (history->empty()) {
+    if (range.before_version == 0 && range.limit > 0) return Out();
+    // An empty page: whether the name exists at all is a question of its newest record.
+    auto newest = RecordStore::Read(view.txn, view.records_dbi, view.records(p), name, view.version);
+    if (!newest.ok()) return newest.status();
+    if (!newest->has_value()) return Out();
+  }
   return Out(std::move(history).value());
 }
 
 Result<std::optional<std::vector<VersionedValue>>> VersionedNames::DecodedHistory(const ReadView& view, Primitive p,
-                                                                                 std::string_view name) {
+                                                                                 std::string_view name,
+                                                                                 const HistoryRange& range) {
   using Out = std::optional<std::vector<VersionedValue>>;
-  auto records = History(view, p, name);
+  auto records = History(view, p, name, range);
   if (!records.ok()) return records.status();
   if (!records->has_value()) return Out();
   std::vector<VersionedValue> out;

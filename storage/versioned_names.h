@@ -5,6 +5,7 @@
 // Thread safety: stateless; reads use the caller's view, writes run inside the writer.
 #pragma once
 
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -31,6 +32,13 @@ struct VersionedValue {
 // Decodes a record's payload (a tombstone decodes to a null value, deleted = true).
 Result<VersionedValue> ToVersionedValue(const Record& record);
 
+// Which part of a history to read: the versions older than `before_version`
+// (0: from the newest), newest first, at most `limit` of them.
+struct HistoryRange {
+  uint64_t before_version = 0;
+  size_t limit = SIZE_MAX;
+};
+
 // Limits of one List page.
 inline constexpr size_t kMaxListLimit = 10000;
 Status ValidateListLimit(size_t limit);
@@ -40,13 +48,15 @@ class VersionedNames {
   // The live record of `name` in the view; nullopt when absent or deleted.
   static Result<std::optional<Record>> GetLive(const ReadView& view, Primitive p, std::string_view name);
 
-  // Every record of `name`, newest first; nullopt when it never existed.
+  // The records of `name` in `range`, newest first; nullopt when it never
+  // existed (a range past its oldest version is an empty list, not nullopt).
   static Result<std::optional<std::vector<Record>>> History(const ReadView& view, Primitive p,
-                                                           std::string_view name);
+                                                           std::string_view name, const HistoryRange& range = {});
 
   // History() with each record's payload decoded.
   static Result<std::optional<std::vector<VersionedValue>>> DecodedHistory(const ReadView& view, Primitive p,
-                                                                          std::string_view name);
+                                                                          std::string_view name,
+                                                                          const HistoryRange& range = {});
 
   // Checks the limit and the prefix, then lists live names.
   static Result<NamePage> List(const ReadView& view, Primitive p, std::string_view prefix,

@@ -104,6 +104,35 @@ TEST_F(KvServiceTest, HistoryOfNeverWrittenKeyDoesNotExist) {
   EXPECT_EQ(resp.entries_size(), 0);
 }
 
+// A long history comes back a bounded page at a time (each page reads that
+// page's records, not the whole history), and the pages join up exactly.
+class KvLongHistoryTest : public KvServiceTest {
+ protected:
+  std::vector<std::string> ExtraArgs() const override { return {"--durability", "relaxed"}; }
+};
+
+TEST_F(KvLongHistoryTest, HistoryPagesHoldAtMostAThousandEntriesAndJoinUp) {
+  std::vector<uint64_t> written;
+  for (int i = 0; i < 1005; ++i) written.insert(written.begin(), MustPut("k", testutil::IntValue(i)));
+  std::vector<uint64_t> read;
+  std::vector<int> page_sizes;
+  v1::KvHistoryRequest req;
+  req.set_key("k");
+  for (int page = 0; page < 5; ++page) {
+    v1::HistoryResponse resp;
+    CallContext ctx;
+    ASSERT_TRUE(kv_->History(ctx.get(), req, &resp).ok());
+    EXPECT_TRUE(resp.exists());
+    page_sizes.push_back(resp.entries_size());
+    for (const auto& e : resp.entries()) read.push_back(e.version());
+    if (!resp.more()) break;
+    req.set_before_version(read.back());
+  }
+  EXPECT_EQ(page_sizes, (std::vector<int>{1000, 5}));
+  EXPECT_EQ(read, written);
+  EXPECT_EQ(MustGet("k").entry().value().int_value(), 1004);
+}
+
 TEST_F(KvServiceTest, ListPagesWithOpaqueCursorsInBytewiseOrder) {
   std::vector<std::string> keys = {"p/b", "p/a", "p/\xc3\xa9", "p/a\x01", "p/ab", "p/c", "q/x", "p"};
   for (const auto& k : keys) MustPut(k, testutil::NullValue());
