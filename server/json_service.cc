@@ -55,7 +55,7 @@ grpc::Status JsonService::List(grpc::ServerContext* ctx, const v1::JsonListReque
   if (!limit.ok()) return ToGrpc(ctx, limit.status());
   auto after = DecodeCursor(req->cursor());
   if (!after.ok()) return ToGrpc(ctx, after.status());
-  auto page = engine_.json().List(*scope, req->prefix(), *after, *limit);
+  auto page = engine_.json().List(*scope, req->prefix(), *after, *limit, AsOf(req->has_as_of(), req->as_of()));
   if (!page.ok()) return ToGrpc(ctx, page.status());
   FillNames(*page, resp);
   return grpc::Status::OK;
@@ -65,9 +65,9 @@ grpc::Status JsonService::History(grpc::ServerContext* ctx, const v1::JsonHistor
                                   v1::HistoryResponse* resp) {
   auto scope = ScopeOf(req->context());
   if (!scope.ok()) return ToGrpc(ctx, scope.status());
-  auto history = engine_.json().History(*scope, req->key());
+  auto history = engine_.json().History(*scope, req->key(), HistoryPageRange(req->before_version()));
   if (!history.ok()) return ToGrpc(ctx, history.status());
-  storage::Status filled = FillHistory(*history, req->before_version(), max_message_bytes_, resp);
+  storage::Status filled = FillHistory(*history, max_message_bytes_, resp);
   if (!filled.ok()) return ToGrpc(ctx, filled);
   return grpc::Status::OK;
 }

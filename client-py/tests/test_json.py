@@ -322,6 +322,25 @@ def test_list_pages_past_the_server_page_size(db, ns):
     assert db.json_list(ns, limit=1000) == keys[:1000]
 
 
+def test_list_as_of_shows_the_documents_that_existed_then(db, ns):
+    def set_and_stamp(key):
+        db.json_set(key, "$", {"k": key})
+        stamp = db.json_get_versioned(key)["timestamp"]
+        time.sleep(0.005)  # keep the next commit's microsecond timestamp apart
+        return stamp
+
+    t1 = set_and_stamp(ns + "a")
+    t2 = set_and_stamp(ns + "b")
+    db.json_delete(ns + "a", "$")
+    assert db.json_list(ns, as_of=t1 - 1) == []
+    assert db.json_list(ns, as_of=t1) == [ns + "a"]
+    assert db.json_list(ns, as_of=t2) == [ns + "a", ns + "b"]
+    assert db.json_list(ns, limit=1, as_of=t2) == [ns + "a"]
+    assert db.json_list(ns) == [ns + "b"]
+    with pytest.raises(ValidationError, match="as_of"):
+        db.json_list(ns, as_of="yesterday")
+
+
 @pytest.mark.parametrize("limit", [0, -1, "5", 1.5, True], ids=["zero", "neg", "str", "float", "bool"])
 def test_list_bad_limit(db, ns, limit):
     with pytest.raises(ValidationError, match="limit"):

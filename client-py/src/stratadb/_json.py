@@ -66,10 +66,17 @@ class JsonMixin:
         request = json_pb2.JsonDeleteRequest(context=self._context(), key=_key(key), path=validate.json_path(path))
         return self._call(self._json.Delete, request).removed
 
-    def json_list(self, prefix: Optional[str] = None, limit: Optional[int] = None) -> List[str]:
+    def json_list(
+        self, prefix: Optional[str] = None, limit: Optional[int] = None, *, as_of: Optional[int] = None
+    ) -> List[str]:
         """Return the keys of existing documents starting with `prefix`, in
-        bytewise order: at most `limit` of them (None: all)."""
+        bytewise order: at most `limit` of them (None: all). `as_of` lists the
+        documents that existed at that instant (int microseconds since the
+        epoch)."""
         request = json_pb2.JsonListRequest(context=self._context(), prefix=validate.prefix(prefix))
+        ts = validate.timestamp(as_of)
+        if ts is not None:
+            request.as_of = ts
         return list_all_names(self._call, self._json.List, request, validate.optional_count(limit))
 
     def json_history(self, key: str) -> Optional[List[Dict[str, Any]]]:

@@ -26,7 +26,7 @@ from . import kv_pb2 as strata_dot_v1_dot_kv__pb2
 from . import value_pb2 as strata_dot_v1_dot_value__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x14strata/v1/json.proto\x12\tstrata.v1\x1a\x12strata/v1/kv.proto\x1a\x15strata/v1/value.proto\"q\n\x0eJsonSetRequest\x12#\n\x07\x63ontext\x18\x01 \x01(\x0b\x32\x12.strata.v1.Context\x12\x0b\n\x03key\x18\x02 \x01(\t\x12\x0c\n\x04path\x18\x03 \x01(\t\x12\x1f\n\x05value\x18\x04 \x01(\x0b\x32\x10.strata.v1.Value\"n\n\x0eJsonGetRequest\x12#\n\x07\x63ontext\x18\x01 \x01(\x0b\x32\x12.strata.v1.Context\x12\x0b\n\x03key\x18\x02 \x01(\t\x12\x0c\n\x04path\x18\x03 \x01(\t\x12\x12\n\x05\x61s_of\x18\x04 \x01(\x03H\x00\x88\x01\x01\x42\x08\n\x06_as_of\"J\n\x0fJsonGetResponse\x12\r\n\x05\x66ound\x18\x01 \x01(\x08\x12(\n\x05\x65ntry\x18\x02 \x01(\x0b\x32\x19.strata.v1.VersionedValue\"S\n\x11JsonDeleteRequest\x12#\n\x07\x63ontext\x18\x01 \x01(\x0b\x32\x12.strata.v1.Context\x12\x0b\n\x03key\x18\x02 \x01(\t\x12\x0c\n\x04path\x18\x03 \x01(\t\"6\n\x12JsonDeleteResponse\x12\x0f\n\x07removed\x18\x01 \x01(\r\x12\x0f\n\x07version\x18\x02 \x01(\x04\"e\n\x0fJsonListRequest\x12#\n\x07\x63ontext\x18\x01 \x01(\x0b\x32\x12.strata.v1.Context\x12\x0e\n\x06prefix\x18\x02 \x01(\t\x12\r\n\x05limit\x18\x03 \x01(\r\x12\x0e\n\x06\x63ursor\x18\x04 \x01(\t\"^\n\x12JsonHistoryRequest\x12#\n\x07\x63ontext\x18\x01 \x01(\x0b\x32\x12.strata.v1.Context\x12\x0b\n\x03key\x18\x02 \x01(\t\x12\x16\n\x0e\x62\x65\x66ore_version\x18\x03 \x01(\x04\x32\xc6\x02\n\x04Json\x12:\n\x03Set\x12\x19.strata.v1.JsonSetRequest\x1a\x18.strata.v1.WriteResponse\x12<\n\x03Get\x12\x19.strata.v1.JsonGetRequest\x1a\x1a.strata.v1.JsonGetResponse\x12\x45\n\x06\x44\x65lete\x12\x1c.strata.v1.JsonDeleteRequest\x1a\x1d.strata.v1.JsonDeleteResponse\x12\x37\n\x04List\x12\x1a.strata.v1.JsonListRequest\x1a\x13.strata.v1.NameList\x12\x44\n\x07History\x12\x1d.strata.v1.JsonHistoryRequest\x1a\x1a.strata.v1.HistoryResponseb\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x14strata/v1/json.proto\x12\tstrata.v1\x1a\x12strata/v1/kv.proto\x1a\x15strata/v1/value.proto\"q\n\x0eJsonSetRequest\x12#\n\x07\x63ontext\x18\x01 \x01(\x0b\x32\x12.strata.v1.Context\x12\x0b\n\x03key\x18\x02 \x01(\t\x12\x0c\n\x04path\x18\x03 \x01(\t\x12\x1f\n\x05value\x18\x04 \x01(\x0b\x32\x10.strata.v1.Value\"n\n\x0eJsonGetRequest\x12#\n\x07\x63ontext\x18\x01 \x01(\x0b\x32\x12.strata.v1.Context\x12\x0b\n\x03key\x18\x02 \x01(\t\x12\x0c\n\x04path\x18\x03 \x01(\t\x12\x12\n\x05\x61s_of\x18\x04 \x01(\x03H\x00\x88\x01\x01\x42\x08\n\x06_as_of\"J\n\x0fJsonGetResponse\x12\r\n\x05\x66ound\x18\x01 \x01(\x08\x12(\n\x05\x65ntry\x18\x02 \x01(\x0b\x32\x19.strata.v1.VersionedValue\"S\n\x11JsonDeleteRequest\x12#\n\x07\x63ontext\x18\x01 \x01(\x0b\x32\x12.strata.v1.Context\x12\x0b\n\x03key\x18\x02 \x01(\t\x12\x0c\n\x04path\x18\x03 \x01(\t\"6\n\x12JsonDeleteResponse\x12\x0f\n\x07removed\x18\x01 \x01(\r\x12\x0f\n\x07version\x18\x02 \x01(\x04\"\x83\x01\n\x0fJsonListRequest\x12#\n\x07\x63ontext\x18\x01 \x01(\x0b\x32\x12.strata.v1.Context\x12\x0e\n\x06prefix\x18\x02 \x01(\t\x12\r\n\x05limit\x18\x03 \x01(\r\x12\x0e\n\x06\x63ursor\x18\x04 \x01(\t\x12\x12\n\x05\x61s_of\x18\x05 \x01(\x03H\x00\x88\x01\x01\x42\x08\n\x06_as_of\"^\n\x12JsonHistoryRequest\x12#\n\x07\x63ontext\x18\x01 \x01(\x0b\x32\x12.strata.v1.Context\x12\x0b\n\x03key\x18\x02 \x01(\t\x12\x16\n\x0e\x62\x65\x66ore_version\x18\x03 \x01(\x04\x32\xc6\x02\n\x04Json\x12:\n\x03Set\x12\x19.strata.v1.JsonSetRequest\x1a\x18.strata.v1.WriteResponse\x12<\n\x03Get\x12\x19.strata.v1.JsonGetRequest\x1a\x1a.strata.v1.JsonGetResponse\x12\x45\n\x06\x44\x65lete\x12\x1c.strata.v1.JsonDeleteRequest\x1a\x1d.strata.v1.JsonDeleteResponse\x12\x37\n\x04List\x12\x1a.strata.v1.JsonListRequest\x1a\x13.strata.v1.NameList\x12\x44\n\x07History\x12\x1d.strata.v1.JsonHistoryRequest\x1a\x1a.strata.v1.HistoryResponseb\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
@@ -43,10 +43,10 @@ if not _descriptor._USE_C_DESCRIPTORS:
   _globals['_JSONDELETEREQUEST']._serialized_end=464
   _globals['_JSONDELETERESPONSE']._serialized_start=466
   _globals['_JSONDELETERESPONSE']._serialized_end=520
-  _globals['_JSONLISTREQUEST']._serialized_start=522
-  _globals['_JSONLISTREQUEST']._serialized_end=623
-  _globals['_JSONHISTORYREQUEST']._serialized_start=625
-  _globals['_JSONHISTORYREQUEST']._serialized_end=719
-  _globals['_JSON']._serialized_start=722
-  _globals['_JSON']._serialized_end=1048
+  _globals['_JSONLISTREQUEST']._serialized_start=523
+  _globals['_JSONLISTREQUEST']._serialized_end=654
+  _globals['_JSONHISTORYREQUEST']._serialized_start=656
+  _globals['_JSONHISTORYREQUEST']._serialized_end=750
+  _globals['_JSON']._serialized_start=753
+  _globals['_JSON']._serialized_end=1079
 # @@protoc_insertion_point(module_scope)

@@ -57,16 +57,18 @@ class JsonDeleteResponse(_message.Message):
     def __init__(self, removed: _Optional[int] = ..., version: _Optional[int] = ...) -> None: ...
 
 class JsonListRequest(_message.Message):
-    __slots__ = ("context", "prefix", "limit", "cursor")
+    __slots__ = ("context", "prefix", "limit", "cursor", "as_of")
     CONTEXT_FIELD_NUMBER: _ClassVar[int]
     PREFIX_FIELD_NUMBER: _ClassVar[int]
     LIMIT_FIELD_NUMBER: _ClassVar[int]
     CURSOR_FIELD_NUMBER: _ClassVar[int]
+    AS_OF_FIELD_NUMBER: _ClassVar[int]
     context: _value_pb2.Context
     prefix: str
     limit: int
     cursor: str
-    def __init__(self, context: _Optional[_Union[_value_pb2.Context, _Mapping]] = ..., prefix: _Optional[str] = ..., limit: _Optional[int] = ..., cursor: _Optional[str] = ...) -> None: ...
+    as_of: int
+    def __init__(self, context: _Optional[_Union[_value_pb2.Context, _Mapping]] = ..., prefix: _Optional[str] = ..., limit: _Optional[int] = ..., cursor: _Optional[str] = ..., as_of: _Optional[int] = ...) -> None: ...
 
 class JsonHistoryRequest(_message.Message):
     __slots__ = ("context", "key", "before_version")
