@@ -1,6 +1,7 @@
 #include "server/branches_service.h"
 
 #include "server/error_mapping.h"
+#include "server/response_budget.h"
 #include "server/value_convert.h"
 
 namespace strata::server {
@@ -66,14 +67,27 @@ grpc::Status BranchesService::Diff(grpc::ServerContext* ctx, const v1::BranchDif
   resp->set_removed(diff->removed);
   resp->set_modified(diff->modified);
   resp->set_unrelated(diff->unrelated);
-  for (const auto& e : diff->entries) {
-    auto* out = resp->add_entries();
-    out->set_space(e.space);
-    out->set_primitive(e.primitive);
-    out->set_key(e.key);
-    out->set_change(e.change);
-    ToProto(e.value_a, out->mutable_value_a());
-    ToProto(e.value_b, out->mutable_value_b());
+  size_t left_out = AddSlimmingToFit(
+      diff->entries.begin(), diff->entries.end(), max_message_bytes_, resp->mutable_entries(),
+      [](const storage::BranchDiffEntry& e, v1::DiffEntry* out) {
+        out->set_space(e.space);
+        out->set_primitive(e.primitive);
+        out->set_key(e.key);
+        out->set_change(e.change);
+        ToProto(e.value_a, out->mutable_value_a());
+        ToProto(e.value_b, out->mutable_value_b());
+      },
+      [](v1::DiffEntry* out) {
+        out->clear_value_a();
+        out->clear_value_b();
+        out->set_values_omitted(true);
+      });
+  if (left_out > 0) {
+    return ToGrpc(ctx, storage::Status::ResourceExhausted(
+                           "the diff of " + diff->branch_a + " and " + diff->branch_b + " lists " +
+                           std::to_string(diff->entries.size()) +
+                           " entries, too many to name in one answer under this server's --max-message-size of " +
+                           std::to_string(max_message_bytes_) + " bytes"));
   }
   return grpc::Status::OK;
 }
@@ -88,15 +102,23 @@ grpc::Status BranchesService::Merge(grpc::ServerContext* ctx, const v1::BranchMe
   resp->set_keys_applied(merge->keys_applied);
   resp->set_version(merge->version);
   resp->set_unrelated(merge->unrelated);
-  for (const auto& c : merge->conflicts) {
-    auto* out = resp->add_conflicts();
-    out->set_space(c.space);
-    out->set_primitive(c.primitive);
-    out->set_key(c.key);
-    ToProto(c.source_value, out->mutable_source_value());
-    ToProto(c.target_value, out->mutable_target_value());
-    out->set_resolution(c.resolution);
-  }
+  // Committed already: the answer must go out, so it sheds values, then
+  // conflicts, to fit (an error now would read as "nothing was merged").
+  resp->set_conflicts_left_out(AddSlimmingToFit(
+      merge->conflicts.begin(), merge->conflicts.end(), max_message_bytes_, resp->mutable_conflicts(),
+      [](const storage::BranchMergeConflict& c, v1::MergeConflict* out) {
+        out->set_space(c.space);
+        out->set_primitive(c.primitive);
+        out->set_key(c.key);
+        ToProto(c.source_value, out->mutable_source_value());
+        ToProto(c.target_value, out->mutable_target_value());
+        out->set_resolution(c.resolution);
+      },
+      [](v1::MergeConflict* out) {
+        out->clear_source_value();
+        out->clear_target_value();
+        out->set_values_omitted(true);
+      }));
   return grpc::Status::OK;
 }
 

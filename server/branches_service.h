@@ -1,5 +1,5 @@
 // The Branches gRPC service (spec/api.md §9): the branch catalog, diff and
-// merge. Export and import are not implemented yet and answer UNIMPLEMENTED.
+// merge, export and import.
 // Thread safety: handlers run concurrently; the engine is thread-safe.
 #pragma once
 
@@ -10,7 +10,10 @@ namespace strata::server {
 
 class BranchesService final : public v1::Branches::Service {
  public:
-  explicit BranchesService(storage::Engine& engine) : engine_(engine) {}
+  // `max_message_bytes`: the server's --max-message-size, which a diff's or
+  // a merge's answer must fit in (values are left out when they do not).
+  BranchesService(storage::Engine& engine, size_t max_message_bytes)
+      : engine_(engine), max_message_bytes_(max_message_bytes) {}
 
   grpc::Status Create(grpc::ServerContext* ctx, const v1::BranchCreateRequest* req, v1::BranchInfo* resp) override;
   grpc::Status Fork(grpc::ServerContext* ctx, const v1::BranchForkRequest* req, v1::BranchForkResponse* resp) override;
@@ -28,6 +31,7 @@ class BranchesService final : public v1::Branches::Service {
 
  private:
   storage::Engine& engine_;
+  size_t max_message_bytes_;
 };
 
 }  // namespace strata::server

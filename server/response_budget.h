@@ -48,4 +48,24 @@ storage::Result<bool> AddWithinBudget(It first, It last, size_t max_message_byte
   return false;
 }
 
+// As AddWithinBudget, for answers that must be sent whatever their size (a
+// committed merge's conflicts) or that can do without the values: an item too
+// large with its values is kept slimmed by slim(message) (values cleared),
+// and only when not even that fits are it and every later item left out.
+// Returns how many items were left out.
+template <typename It, typename Field, typename Fill, typename Slim>
+size_t AddSlimmingToFit(It first, It last, size_t max_message_bytes, Field* field, Fill fill, Slim slim) {
+  ResponseBudget budget(max_message_bytes);
+  for (It it = first; it != last; ++it) {
+    auto* added = field->Add();
+    fill(*it, added);
+    if (budget.Take(added->ByteSizeLong())) continue;
+    slim(added);
+    if (budget.Take(added->ByteSizeLong())) continue;
+    field->RemoveLast();
+    return static_cast<size_t>(last - it);
+  }
+  return 0;
+}
+
 }  // namespace strata::server

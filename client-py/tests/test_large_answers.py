@@ -59,3 +59,44 @@ def test_one_version_too_large_for_any_answer_is_a_constraint_error_naming_the_l
         small.json_get("doc", "$")
     assert info.value.reason == "constraint"
     assert small.json_get("doc", "$.part3") == PIECE
+
+
+def _both_sides_change(db, keys):
+    for key in keys:
+        db.kv_put(key, "base")
+    db.branch_fork("default", "side")
+    for key in keys:
+        db.kv_put(key, PIECE + "-target")
+    db.branch_use("side")
+    for key in keys:
+        db.kv_put(key, PIECE + "-source")
+    db.branch_use("default")
+
+
+def test_a_merge_whose_conflicts_exceed_one_answer_is_committed_and_says_so(small):
+    # Before, the merge was committed and then reported as a ConstraintError
+    # ("Sent message larger than max"), which reads as "nothing was merged".
+    keys = ["a", "b", "c", "d"]
+    _both_sides_change(small, keys)
+    before = small.info()["current_version"]
+    result = small.branch_merge("side", "default", "source_wins")
+    assert result["version"] > before
+    assert sorted(c["key"] for c in result["conflicts"]) == keys
+    assert result["conflicts_left_out"] == 0
+    slimmed = [c for c in result["conflicts"] if c.get("values_omitted")]
+    assert slimmed, "four 300 KB pairs of values cannot all fit in 1 MiB"
+    assert all(c["source_value"] is None and c["target_value"] is None for c in slimmed)
+    assert all(c["resolution"] == "source" for c in result["conflicts"])
+    assert [small.kv_get(k) for k in keys] == [PIECE + "-source"] * 4
+
+
+def test_a_diff_too_large_with_its_values_names_every_entry(small):
+    keys = ["a", "b", "c", "d"]
+    _both_sides_change(small, keys)
+    diff = small.branch_diff("default", "side")
+    assert diff["summary"] == {"added": 0, "removed": 0, "modified": 4}
+    assert sorted(e["key"] for e in diff["entries"]) == keys
+    full = [e for e in diff["entries"] if not e.get("values_omitted")]
+    slimmed = [e for e in diff["entries"] if e.get("values_omitted")]
+    assert slimmed and all(e["value_a"] is None and e["value_b"] is None for e in slimmed)
+    assert all(e["value_a"] == PIECE + "-target" and e["value_b"] == PIECE + "-source" for e in full)

@@ -170,6 +170,14 @@ def validate_bundle_bytes(data: bytes) -> Dict[str, Any]:
         frame += 1
 
 
+
+def _omitted_marked(entry: Dict[str, Any], values_omitted: bool) -> Dict[str, Any]:
+    # Only entries the server slimmed to fit its message size carry the mark,
+    # so the usual entry keeps the shape the spec gives.
+    if values_omitted:
+        entry["values_omitted"] = True
+    return entry
+
 class BranchesMixin:
     """The `branch_*` and `space_*` methods of `Strata`, and their §15 aliases."""
 
@@ -262,7 +270,11 @@ class BranchesMixin:
         "metadata"}; collection entries show {"dimension", "metric", "m",
         "ef_construction", "created_version"}.
         `unrelated` is True when the branches share no ancestor (a two-way
-        comparison). Raises NotFoundError for a missing branch.
+        comparison). When the values would take the answer past the server's
+        --max-message-size, the largest entries come without them: both None
+        and "values_omitted": True (read them from the branches). Raises
+        NotFoundError for a missing branch, ConstraintError when not even the
+        entries' names fit in one answer.
         """
         request = branches_pb2.BranchDiffRequest(branch_a=_branch_name(a), branch_b=_branch_name(b))
         response = self._call(self._branches_stub.Diff, request)
@@ -271,14 +283,17 @@ class BranchesMixin:
             "branch_b": response.branch_b,
             "summary": {"added": response.added, "removed": response.removed, "modified": response.modified},
             "entries": [
-                {
-                    "space": e.space,
-                    "primitive": e.primitive,
-                    "key": e.key,
-                    "change": e.change,
-                    "value_a": decode(e.value_a),
-                    "value_b": decode(e.value_b),
-                }
+                _omitted_marked(
+                    {
+                        "space": e.space,
+                        "primitive": e.primitive,
+                        "key": e.key,
+                        "change": e.change,
+                        "value_a": decode(e.value_a),
+                        "value_b": decode(e.value_b),
+                    },
+                    e.values_omitted,
+                )
                 for e in response.entries
             ],
             "unrelated": response.unrelated,
@@ -294,7 +309,11 @@ class BranchesMixin:
         "target_value", "resolution"}], "version", "unrelated"}. Vectors merge
         one by one while both sides hold the same collection; a collection
         deleted or re-created on one side is merged whole (a "collection"
-        conflict when the other side changed it too). Raises
+        conflict when the other side changed it too). The merge is committed
+        whatever the size of its answer: conflicts whose values would take it
+        past the server's --max-message-size come without them (both None,
+        "values_omitted": True), and "conflicts_left_out" counts those that
+        did not fit even so (0 when every conflict is listed). Raises
         ConflictError for conflicts under "strict" (nothing is written),
         ValidationError for an unknown strategy or source == target,
         NotFoundError for a missing branch.
@@ -312,16 +331,20 @@ class BranchesMixin:
             "strategy": response.strategy,
             "keys_applied": response.keys_applied,
             "conflicts": [
-                {
-                    "space": c.space,
-                    "primitive": c.primitive,
-                    "key": c.key,
-                    "source_value": decode(c.source_value),
-                    "target_value": decode(c.target_value),
-                    "resolution": c.resolution,
-                }
+                _omitted_marked(
+                    {
+                        "space": c.space,
+                        "primitive": c.primitive,
+                        "key": c.key,
+                        "source_value": decode(c.source_value),
+                        "target_value": decode(c.target_value),
+                        "resolution": c.resolution,
+                    },
+                    c.values_omitted,
+                )
                 for c in response.conflicts
             ],
+            "conflicts_left_out": response.conflicts_left_out,
             "version": response.version,
             "unrelated": response.unrelated,
         }

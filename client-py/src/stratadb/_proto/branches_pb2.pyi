@@ -79,20 +79,22 @@ class BranchDiffRequest(_message.Message):
     def __init__(self, branch_a: _Optional[str] = ..., branch_b: _Optional[str] = ...) -> None: ...
 
 class DiffEntry(_message.Message):
-    __slots__ = ("space", "primitive", "key", "change", "value_a", "value_b")
+    __slots__ = ("space", "primitive", "key", "change", "value_a", "value_b", "values_omitted")
     SPACE_FIELD_NUMBER: _ClassVar[int]
     PRIMITIVE_FIELD_NUMBER: _ClassVar[int]
     KEY_FIELD_NUMBER: _ClassVar[int]
     CHANGE_FIELD_NUMBER: _ClassVar[int]
     VALUE_A_FIELD_NUMBER: _ClassVar[int]
     VALUE_B_FIELD_NUMBER: _ClassVar[int]
+    VALUES_OMITTED_FIELD_NUMBER: _ClassVar[int]
     space: str
     primitive: str
     key: str
     change: str
     value_a: _value_pb2.Value
     value_b: _value_pb2.Value
-    def __init__(self, space: _Optional[str] = ..., primitive: _Optional[str] = ..., key: _Optional[str] = ..., change: _Optional[str] = ..., value_a: _Optional[_Union[_value_pb2.Value, _Mapping]] = ..., value_b: _Optional[_Union[_value_pb2.Value, _Mapping]] = ...) -> None: ...
+    values_omitted: bool
+    def __init__(self, space: _Optional[str] = ..., primitive: _Optional[str] = ..., key: _Optional[str] = ..., change: _Optional[str] = ..., value_a: _Optional[_Union[_value_pb2.Value, _Mapping]] = ..., value_b: _Optional[_Union[_value_pb2.Value, _Mapping]] = ..., values_omitted: bool = ...) -> None: ...
 
 class BranchDiffResponse(_message.Message):
     __slots__ = ("branch_a", "branch_b", "added", "removed", "modified", "entries", "unrelated")
@@ -123,23 +125,25 @@ class BranchMergeRequest(_message.Message):
     def __init__(self, source: _Optional[str] = ..., target: _Optional[str] = ..., strategy: _Optional[str] = ...) -> None: ...
 
 class MergeConflict(_message.Message):
-    __slots__ = ("space", "primitive", "key", "source_value", "target_value", "resolution")
+    __slots__ = ("space", "primitive", "key", "source_value", "target_value", "resolution", "values_omitted")
     SPACE_FIELD_NUMBER: _ClassVar[int]
     PRIMITIVE_FIELD_NUMBER: _ClassVar[int]
     KEY_FIELD_NUMBER: _ClassVar[int]
     SOURCE_VALUE_FIELD_NUMBER: _ClassVar[int]
     TARGET_VALUE_FIELD_NUMBER: _ClassVar[int]
     RESOLUTION_FIELD_NUMBER: _ClassVar[int]
+    VALUES_OMITTED_FIELD_NUMBER: _ClassVar[int]
     space: str
     primitive: str
     key: str
     source_value: _value_pb2.Value
     target_value: _value_pb2.Value
     resolution: str
-    def __init__(self, space: _Optional[str] = ..., primitive: _Optional[str] = ..., key: _Optional[str] = ..., source_value: _Optional[_Union[_value_pb2.Value, _Mapping]] = ..., target_value: _Optional[_Union[_value_pb2.Value, _Mapping]] = ..., resolution: _Optional[str] = ...) -> None: ...
+    values_omitted: bool
+    def __init__(self, space: _Optional[str] = ..., primitive: _Optional[str] = ..., key: _Optional[str] = ..., source_value: _Optional[_Union[_value_pb2.Value, _Mapping]] = ..., target_value: _Optional[_Union[_value_pb2.Value, _Mapping]] = ..., resolution: _Optional[str] = ..., values_omitted: bool = ...) -> None: ...
 
 class BranchMergeResponse(_message.Message):
-    __slots__ = ("source", "target", "strategy", "keys_applied", "conflicts", "version", "unrelated")
+    __slots__ = ("source", "target", "strategy", "keys_applied", "conflicts", "version", "unrelated", "conflicts_left_out")
     SOURCE_FIELD_NUMBER: _ClassVar[int]
     TARGET_FIELD_NUMBER: _ClassVar[int]
     STRATEGY_FIELD_NUMBER: _ClassVar[int]
@@ -147,6 +151,7 @@ class BranchMergeResponse(_message.Message):
     CONFLICTS_FIELD_NUMBER: _ClassVar[int]
     VERSION_FIELD_NUMBER: _ClassVar[int]
     UNRELATED_FIELD_NUMBER: _ClassVar[int]
+    CONFLICTS_LEFT_OUT_FIELD_NUMBER: _ClassVar[int]
     source: str
     target: str
     strategy: str
@@ -154,7 +159,8 @@ class BranchMergeResponse(_message.Message):
     conflicts: _containers.RepeatedCompositeFieldContainer[MergeConflict]
     version: int
     unrelated: bool
-    def __init__(self, source: _Optional[str] = ..., target: _Optional[str] = ..., strategy: _Optional[str] = ..., keys_applied: _Optional[int] = ..., conflicts: _Optional[_Iterable[_Union[MergeConflict, _Mapping]]] = ..., version: _Optional[int] = ..., unrelated: bool = ...) -> None: ...
+    conflicts_left_out: int
+    def __init__(self, source: _Optional[str] = ..., target: _Optional[str] = ..., strategy: _Optional[str] = ..., keys_applied: _Optional[int] = ..., conflicts: _Optional[_Iterable[_Union[MergeConflict, _Mapping]]] = ..., version: _Optional[int] = ..., unrelated: bool = ..., conflicts_left_out: _Optional[int] = ...) -> None: ...
 
 class BranchExportRequest(_message.Message):
     __slots__ = ("name",)
