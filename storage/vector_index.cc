@@ -82,23 +82,43 @@ void VectorIndex::Remove(const std::string& key) {
   if (it == by_key_.end()) return;
   if (recording_changes_) changed_keys_.insert(key);
   uint64_t label = it->second;
+  by_key_.erase(it);
+  Retire(label);
+}
+
+void VectorIndex::Retire(uint64_t label) {
   graph_->MarkDeleted(label);
   slot_bytes_ -= SlotBytesOf(slots_[label]);
   slots_[label] = Slot{};
   slot_bytes_ += SlotBytesOf(slots_[label]);
-  by_key_.erase(it);
   ++deleted_;
 }
 
 Status VectorIndex::AddAll(std::vector<Pending>& items) {
   if (items.empty()) return Status::Ok();
+  // hnswlib links a new element to live ones only: added to a graph whose
+  // elements are all deleted, it gets no links, and no search ever reaches
+  // it. Such a graph holds nothing worth keeping: start a new one.
+  if (by_key_.empty() && graph_->size() > 0) {
+    Status reset = ResetGraph(items.size() + items.size() / 4);
+    if (!reset.ok()) {
+      built_ = false;
+      return reset;
+    }
+    saved_version_ = 0;  // the snapshot on disk describes the old graph
+  }
   STRATA_RETURN_IF_ERROR(EnsureCapacity(items.size()));
   // Bookkeeping first (one thread), then the graph inserts (every core:
-  // hnswlib allows concurrent addPoint calls with distinct labels).
+  // hnswlib allows concurrent addPoint calls with distinct labels). The
+  // elements the items replace are deleted only after the inserts, for the
+  // same reason as above: a batch replacing every vector would otherwise be
+  // inserted into a graph with none live.
+  std::vector<uint64_t> replaced;
   std::vector<std::pair<uint64_t, std::vector<float>>> work;
   work.reserve(items.size());
   for (auto& item : items) {
-    Remove(item.key);
+    auto old = by_key_.find(item.key);
+    if (old != by_key_.end()) replaced.push_back(old->second);
     if (recording_changes_) changed_keys_.insert(item.key);
     uint64_t label = slots_.size();
     slots_.push_back(Slot{item.key, item.version, std::move(item.metadata), 0});
@@ -135,6 +155,7 @@ Status VectorIndex::AddAll(std::vector<Pending>& items) {
     built_ = false;  // the graph is not trustworthy: the next catch-up rebuilds it
     return error;
   }
+  for (uint64_t label : replaced) Retire(label);
   return Status::Ok();
 }
 

@@ -135,6 +135,9 @@ class VectorIndex {
   Status ApplyChanges(const ReadView& view);
   Status AddAll(std::vector<Pending>& items);
   void Remove(const std::string& key);
+  // Marks the element of `label` deleted and clears its slot (its key maps
+  // elsewhere or nowhere already).
+  void Retire(uint64_t label);
   Status EnsureCapacity(size_t additional);
   std::vector<float> Prepared(const std::vector<float>& v) const;
   double RawToDistance(float raw) const;

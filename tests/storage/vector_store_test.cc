@@ -710,5 +710,43 @@ TEST_F(VectorStoreTest, IndexesOfDeletedBranchesAndReplacedCollectionsAreDropped
   EXPECT_EQ(vectors().counters().index_count, 2u);
 }
 
+// Every key whose search for its own vector does not find it first, at distance 0.
+std::vector<std::string> Unreachable(VectorStore& store, const std::vector<std::vector<float>>& vs) {
+  std::vector<std::string> missed;
+  for (size_t i = 0; i < vs.size(); ++i) {
+    VectorSearchOptions options;
+    options.k = 1;
+    options.include_metadata = false;
+    auto r = store.Search({}, "c", vs[i], options);
+    std::string key = "v" + std::to_string(i);
+    if (!r.ok() || r->empty() || (*r)[0].key != key || (*r)[0].distance != 0.0) missed.push_back(key);
+  }
+  return missed;
+}
+
+// hnswlib links a new element to live ones only. Before, a batch replacing
+// every vector deleted the old elements first and so was inserted into a
+// graph with none live: its first elements got no links and no search found
+// them again (also after a restart, whose replay of the same updates did the same).
+TEST_F(VectorStoreTest, ABatchReplacingEveryVectorLeavesEachReachable) {
+  Create("c", 16, Metric::kEuclidean);
+  LoadAll("c", RandomVectors(2000, 16, 1));
+  ASSERT_EQ(MustSearch("c", RandomVectors(1, 16, 9)[0], 1).size(), 1u);  // the index is built
+  auto replacements = RandomVectors(2000, 16, 2);
+  LoadAll("c", replacements);
+  EXPECT_EQ(Unreachable(vectors(), replacements), std::vector<std::string>{});
+}
+
+TEST_F(VectorStoreTest, VectorsAddedAfterEveryOtherWasDeletedAreReachable) {
+  Create("c", 16, Metric::kEuclidean);
+  auto first = RandomVectors(500, 16, 3);
+  LoadAll("c", first);
+  ASSERT_EQ(MustSearch("c", first[0], 1).size(), 1u);
+  for (size_t i = 0; i < first.size(); ++i) ASSERT_TRUE(vectors().Delete({}, "c", "v" + std::to_string(i)).ok());
+  auto second = RandomVectors(500, 16, 4);
+  LoadAll("c", second);
+  EXPECT_EQ(Unreachable(vectors(), second), std::vector<std::string>{});
+}
+
 }  // namespace
 }  // namespace strata::storage
