@@ -13,7 +13,8 @@ Status LmdbStatus(int rc, std::string_view what) {
   if (rc == MDB_MAP_FULL) {
     return Status::ResourceExhausted(
         "database is full: the lmdb map size is reached (" + msg +
-        "); delete data and compact, or restart with a larger --map-size");
+        "); restart with a larger --map-size (deleting data frees space only under a retention policy, "
+        "once compact() drops it)");
   }
   if (rc == ENOSPC) return Status::ResourceExhausted("disk full: " + msg);
   return Status::Internal(msg);

@@ -128,6 +128,18 @@ Result<bool> VectorIndex::SaveSnapshot(const std::string& path_base, uint64_t du
 
   std::string hnsw_tmp = path_base + ".hnsw.tmp";
   std::string meta_tmp = path_base + ".meta.tmp";
+  // A snapshot that fails (a full disk, most likely) takes its temp files
+  // with it: left behind, they would hold the space the next writes need.
+  struct RemoveTempsUnlessSaved {
+    const std::string& hnsw;
+    const std::string& meta;
+    bool saved = false;
+    ~RemoveTempsUnlessSaved() {
+      if (saved) return;
+      std::remove(hnsw.c_str());
+      std::remove(meta.c_str());
+    }
+  } temps{hnsw_tmp, meta_tmp};
   Status saved = graph_->Save(hnsw_tmp);
   if (!saved.ok()) return Status::Internal("cannot write vector snapshot " + hnsw_tmp + ": " + saved.message());
   // saveIndex does not report write errors: read the file back, which also
@@ -174,6 +186,7 @@ Result<bool> VectorIndex::SaveSnapshot(const std::string& path_base, uint64_t du
       std::rename(meta_tmp.c_str(), (path_base + ".meta").c_str()) != 0) {
     return Status::Internal("cannot rename vector snapshot into place at " + path_base);
   }
+  temps.saved = true;
   STRATA_RETURN_IF_ERROR(SyncPath(DirectoryOf(path_base), O_RDONLY | O_DIRECTORY));
   saved_version_.store(applied);
   return true;

@@ -121,6 +121,25 @@ TEST_F(VectorSnapshotTest, CorruptSnapshotIsRebuilt) {
   EXPECT_EQ(engine_->vectors().counters().indexes_built, 1u);
 }
 
+// Before, a snapshot that failed part way (a full disk) left its temp files
+// behind, holding the space the next writes needed.
+TEST_F(VectorSnapshotTest, AFailedSnapshotLeavesNoTempFilesBehind) {
+  Reopen();  // a first snapshot: its base name is the one the next uses
+  auto graphs = SnapshotFiles(".hnsw");
+  ASSERT_EQ(graphs.size(), 1u);
+  fs::path base = graphs[0];
+  base.replace_extension();
+  // The sidecar's temp name taken by a directory: writing it fails.
+  fs::create_directory(base.string() + ".meta.tmp");
+  Upsert(2000, 2100);
+  SearchAll();  // the index catches up: a snapshot is due
+  engine_.reset();
+  EXPECT_FALSE(fs::exists(base.string() + ".hnsw.tmp"));
+  EXPECT_FALSE(fs::exists(base.string() + ".meta.tmp"));
+  Open();
+  EXPECT_EQ(SearchAll().size(), queries_.size());
+}
+
 TEST_F(VectorSnapshotTest, OlderSnapshotIsLoadedThenCaughtUp) {
   // Keep the snapshot as of 2000 vectors, as if the process died later.
   engine_.reset();
