@@ -493,6 +493,11 @@ Result<std::vector<std::vector<VectorMatch>>> VectorStore::BatchSearch(const Sco
     return Status::InvalidArgument("a batch search takes at most 10000 queries, got " + std::to_string(queries.size()));
   }
   if (queries.empty()) return std::vector<std::vector<VectorMatch>>();
+  if (queries.size() * options.k > kMaxBatchMatches) {
+    return Status::InvalidArgument("a batch search asks for at most " + std::to_string(kMaxBatchMatches) +
+                                   " matches (queries x k), got " + std::to_string(queries.size()) + " x " +
+                                   std::to_string(options.k) + "; split it into smaller batches");
+  }
   return SearchMany(scope, collection, queries, options);
 }
 

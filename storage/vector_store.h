@@ -65,6 +65,10 @@ inline constexpr size_t kMaxSearchK = 10000;
 inline constexpr uint32_t kDefaultEf = 100;
 inline constexpr uint32_t kMaxEf = 100000;
 inline constexpr size_t kMaxBatchQueries = 10000;
+// The most matches one batch search may ask for (queries x k): each is built
+// in memory before the answer is sent, so this bounds what one small request
+// can make the server hold (~150 MB here).
+inline constexpr size_t kMaxBatchMatches = 100000;
 
 // Counters since the process started (tests and metrics read them).
 struct VectorCounters {

@@ -643,6 +643,23 @@ TEST_F(VectorStoreTest, BatchSearchSpreadOverThreadsEqualsOneSearchPerQuery) {
   EXPECT_NE(bad.status().message().find("query 63"), std::string::npos) << bad.status().message();
 }
 
+// Before, queries x k had no bound: a request of a few hundred bytes (80
+// queries, k 10000) made the server build ~1 GB of matches.
+TEST_F(VectorStoreTest, BatchSearchBoundsQueriesTimesK) {
+  Create("c", 4);
+  LoadAll("c", RandomVectors(20, 4, 71));
+  VectorSearchOptions o;
+  o.k = 10000;
+  std::vector<std::vector<float>> ten(10, std::vector<float>{1, 0, 0, 0});
+  auto ok = vectors().BatchSearch({}, "c", ten, o);
+  ASSERT_TRUE(ok.ok()) << ok.status().message();  // 10 x 10000 = the limit
+  EXPECT_EQ((*ok)[0].size(), 20u);
+  std::vector<std::vector<float>> eleven(11, std::vector<float>{1, 0, 0, 0});
+  auto bad = vectors().BatchSearch({}, "c", eleven, o);
+  EXPECT_EQ(bad.status().code(), Code::kInvalidArgument);
+  EXPECT_NE(bad.status().message().find("11 x 10000"), std::string::npos) << bad.status().message();
+}
+
 TEST_F(VectorStoreTest, MemoryFigureFollowsAddsDeletesAndCompaction) {
   // The figure is a running total (no walk per call): check that it moves
   // with every kind of change.
