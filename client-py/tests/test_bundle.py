@@ -97,6 +97,19 @@ def test_export_of_missing_branch_is_not_found(fresh_db, tmp_path):
     assert not (tmp_path / "x.bundle").exists()
 
 
+def test_export_into_a_missing_directory_names_the_given_path(fresh_db, tmp_path):
+    # The error named the internal temporary file "<path>.part-<pid>", which
+    # the caller never gave, and did not say that the directory was missing.
+    path = tmp_path / "backup" / "default.bundle"
+    with pytest.raises(FileNotFoundError) as raised:
+        fresh_db.branch_export("default", path)
+    err = raised.value
+    assert err.filename == str(path)
+    assert ".part-" not in str(err)
+    assert "does not exist" in str(err) and repr(str(tmp_path / "backup")) in str(err)
+    assert not (tmp_path / "backup").exists()
+
+
 def test_import_of_a_missing_or_unreadable_file_raises_its_oserror(fresh_db, tmp_path):
     # Raised inside the request stream, it came out as StrataError("Exception
     # iterating requests!") with code UNKNOWN.

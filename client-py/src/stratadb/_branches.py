@@ -178,6 +178,21 @@ def _omitted_marked(entry: Dict[str, Any], values_omitted: bool) -> Dict[str, An
         entry["values_omitted"] = True
     return entry
 
+
+def _export_file_error(e: OSError, path: str) -> OSError:
+    """`e`, raised on branch_export's temporary file, re-aimed at `path`.
+
+    The caller gave `path`, never `<path>.part-<pid>`, so the error names
+    `path`; it stays the same OSError subclass (FileNotFoundError, ...), as
+    for any local file problem. A missing directory, the usual cause, is
+    said outright."""
+    problem = e.strerror or str(e)
+    directory = os.path.dirname(path) or "."
+    if isinstance(e, FileNotFoundError) and not os.path.isdir(directory):
+        problem += f" (the directory {directory!r} does not exist: create it first)"
+    return type(e)(e.errno, f"cannot write the bundle: {problem}", path)
+
+
 class BranchesMixin:
     """The `branch_*` and `space_*` methods of `Strata`, and their §15 aliases."""
 
@@ -354,7 +369,10 @@ class BranchesMixin:
     def branch_export(self, name: str, path) -> Dict[str, Any]:
         """Stream a bundle of everything visible on branch `name` from the
         server into the file `path` on this machine (written to a temporary
-        file beside it, renamed into place once complete and validated)."""
+        file beside it, renamed into place once complete and validated).
+
+        The directory of `path` must exist. A local file problem raises the
+        matching OSError (FileNotFoundError, PermissionError, ...) naming `path`."""
         request = branches_pb2.BranchExportRequest(name=_branch_name(name))
         path = os.fspath(path)
         tmp = f"{path}.part-{os.getpid()}"
@@ -368,6 +386,10 @@ class BranchesMixin:
             os.replace(tmp, path)
         except grpc.RpcError as e:
             raise from_rpc_error(e, self._target.address) from None
+        except StrataError:
+            raise  # some StrataErrors are OSErrors too: keep them out of the next clause
+        except OSError as e:
+            raise _export_file_error(e, path) from None
         finally:
             if os.path.exists(tmp):
                 os.remove(tmp)
