@@ -8,6 +8,7 @@ import signal
 import socket
 import subprocess
 import textwrap
+import threading
 import time
 from pathlib import Path
 
@@ -366,7 +367,7 @@ def test_bad_directory_targets_are_named(tmp_path):
 
 
 def test_directory_served_by_another_stratad_is_reported(tmp_path, monkeypatch):
-    monkeypatch.setattr(_directory_server, "IN_USE_RETRY", 0.5)
+    monkeypatch.setattr(_directory_server, "IN_USE_WAIT", 0.5)
     server = StratadProcess(tmp_path / "db", tmp_path / "run")
     server.start()
     try:
@@ -374,6 +375,47 @@ def test_directory_served_by_another_stratad_is_reported(tmp_path, monkeypatch):
             Strata.open(tmp_path / "db")
     finally:
         assert server.stop() == 0
+
+
+def test_directory_held_by_a_stratad_started_by_hand_fails_fast(tmp_path):
+    # It took 36 s (3 attaches x 12 s of retries) and launched a stratad every
+    # 20 ms, about 600 in all, before saying what a first launch already knew.
+    server = StratadProcess(tmp_path / "db", tmp_path / "run")
+    server.start()
+    try:
+        started = time.monotonic()
+        with pytest.raises(UnavailableError) as raised:
+            Strata.open(tmp_path / "db")
+        assert time.monotonic() - started < 5
+        message = str(raised.value)
+        assert str(tmp_path / "db") in message and "in use by another stratad" in message
+        assert "open that server's address instead" in message
+        log = (tmp_path / "db" / _directory_server.LOG_NAME).read_text()
+        assert log.count("in use by another stratad") == 1
+    finally:
+        assert server.stop() == 0
+
+
+def test_open_waits_for_the_server_last_started_here_to_let_go(tmp_path):
+    # A server this client started that is shutting down still holds the
+    # directory for a moment: stratad.address still names the socket. Stand
+    # in for one with a hand-started server that stops 0.5 s into the open.
+    directory = tmp_path / "db"
+    server = StratadProcess(directory, tmp_path / "run")
+    server.start()
+    sock = _directory_server.socket_path(os.path.realpath(directory))
+    (directory / _directory_server.ADDRESS_NAME).write_text(f"unix:{sock}\n")
+    stopper = threading.Timer(0.5, server.stop)
+    stopper.start()
+    try:
+        with Strata.open(directory) as db:
+            db.kv_put("k", 1)
+        log = (directory / _directory_server.LOG_NAME).read_text()
+        assert log.count("in use by another stratad") == 1  # then it waited, launching nothing
+    finally:
+        stopper.join()
+        for pid in servers_for(directory):
+            kill_and_wait(pid)
 
 
 # -- the server flags behind the local modes ---------------------------------

@@ -8,9 +8,12 @@ flock on `<dir>/stratad.lock`).
 Starting. Under an flock on `<dir>/stratad.open.lock`, an opener checks
 whether a server answers on the socket; if not (none ever ran, or the socket
 file is a dead server's), it starts one and waits for its ready file. Two
-processes opening at once therefore end with one server. A server that is
-still shutting down holds the directory for a moment: the start is retried
-until START_TIMEOUT.
+processes opening at once therefore end with one server. If stratad refuses
+because another stratad holds the directory, that is either the server last
+started here (by this module, which `<dir>/stratad.address` then names), still
+shutting down for a moment, or a stratad someone started by hand on another
+address. The first is waited for, without launching anything, for up to
+IN_USE_WAIT; the second is final and reported at once.
 
 Lifetime. Each open handle holds a grpc.health.v1.Health/Watch stream to the
 server, which counts as a call in progress; the server exits once no call
@@ -48,10 +51,11 @@ from .errors import AccessDeniedError, IoError, UnavailableError, ValidationErro
 ENV_IDLE_EXIT_MS = "STRATA_IDLE_EXIT_MS"
 IDLE_EXIT_MS_DEFAULT = 30_000
 START_TIMEOUT = 60.0  # seconds: waiting for the open lock plus starting a server
-# How long a start keeps retrying while another stratad holds the directory:
-# one that is shutting down lets go within its shutdown grace (10 s by
-# default); one that keeps it is serving it on some other address.
-IN_USE_RETRY = 12.0  # seconds
+# How long a start waits for the server last started here to let go of the
+# directory: it is shutting down, with SHUTDOWN_GRACE_MS for its calls, and
+# then closes its database. A stratad that keeps the directory longer is
+# serving it on some other address.
+IN_USE_WAIT = 5.0  # seconds
 SOCKET_NAME = "stratad.sock"
 LOCK_NAME = "stratad.open.lock"
 ADDRESS_NAME = "stratad.address"
@@ -195,6 +199,64 @@ def _reap_in_background(proc) -> None:
     threading.Thread(target=proc.wait, name=f"stratad-{proc.pid}-reaper", daemon=True).start()
 
 
+class DirectoryInUseError(UnavailableError):
+    """A stratad not started by this module holds the directory: final, so
+    not worth another attempt."""
+
+
+def _last_started_here(directory: str, sock: str) -> bool:
+    """Whether `<dir>/stratad.address` says the last server started for
+    `directory` served on `sock`: stratad leaves its ready file behind when
+    it exits, so a server of ours that holds the directory is shutting down."""
+    try:
+        with open(os.path.join(directory, ADDRESS_NAME), encoding="utf-8") as f:
+            return f.readline().strip() == "unix:" + sock
+    except (OSError, ValueError):
+        return False
+
+
+def _directory_lock_free(directory: str) -> bool:
+    """Whether no stratad holds `<dir>/stratad.lock`. Takes the flock for an
+    instant: the caller holds the open lock, so no server of ours can be
+    starting meanwhile."""
+    try:
+        fd = os.open(os.path.join(directory, "stratad.lock"), os.O_RDONLY | os.O_CLOEXEC)
+    except OSError:
+        return True  # no lock file: stratad makes it before it locks it
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        return True
+    except BlockingIOError:
+        return False
+    finally:
+        os.close(fd)  # drops the flock, if taken
+
+
+def _wait_for_directory(directory: str, deadline: float) -> bool:
+    """Poll until no stratad holds `directory` (True) or `deadline` (False).
+    Polling the lock instead of relaunching: each launch is a process and a
+    log line."""
+    while not _directory_lock_free(directory):
+        if time.monotonic() >= deadline:
+            return False
+        time.sleep(_RETRY)
+    return True
+
+
+def _start_failed(directory: str, sock: str, e: "_child_server.ChildExited", log_path: str) -> UnavailableError:
+    """The error for a server that exited instead of serving, naming its last line."""
+    last = e.output.strip().splitlines()[-1:] or [f"exit code {e.code}"]
+    message = f"cannot start a local stratad for {directory!r}: {last[0]}"
+    if _IN_USE not in e.output:
+        return UnavailableError(f"{message} (log: {log_path})", reason="unavailable")
+    return DirectoryInUseError(
+        f"{message}; another stratad serves it, not on {sock} (one you started yourself?): "
+        f"open that server's address instead (Strata.open(\"host:port\")) or stop that server first "
+        f"(log: {log_path})",
+        reason="unavailable",
+    )
+
+
 def _start(directory: str, sock: str) -> None:
     """Start a server for `directory` on `sock`; the caller holds the open lock."""
     binary = find_stratad()
@@ -207,29 +269,21 @@ def _start(directory: str, sock: str) -> None:
     ]
     log_path = os.path.join(directory, LOG_NAME)
     _rotate_log(log_path)
-    deadline = time.monotonic() + IN_USE_RETRY
+    # Read before the launch, which removes the file.
+    may_be_ours = _last_started_here(directory, sock)
+    deadline = time.monotonic() + IN_USE_WAIT
     while True:
         if os.path.lexists(sock):
             os.unlink(sock)  # a dead server's (we hold the lock and nothing answers on it)
         try:
             proc, _ = _child_server.launch(args, ready_file=os.path.join(directory, ADDRESS_NAME), log_path=log_path)
         except _child_server.ChildExited as e:
-            # A server that is shutting down still holds the directory for a
-            # moment; anything else (a stratad serving it elsewhere, a bad
-            # directory) is reported.
-            if _IN_USE in e.output and time.monotonic() < deadline:
-                time.sleep(_RETRY)
+            # Only a server of ours that is shutting down is worth waiting
+            # for; once it has let go, one more launch.
+            if _IN_USE in e.output and may_be_ours and _wait_for_directory(directory, deadline):
+                may_be_ours = False  # a second refusal is someone else's server
                 continue
-            last = e.output.strip().splitlines()[-1:] or [f"exit code {e.code}"]
-            hint = (
-                f"; another stratad serves it but not on {sock}: open that server's address instead"
-                if _IN_USE in e.output
-                else ""
-            )
-            raise UnavailableError(
-                f"cannot start a local stratad for {directory!r}: {last[0]}{hint} (log: {log_path})",
-                reason="unavailable",
-            ) from None
+            raise _start_failed(directory, sock, e, log_path) from None
         _reap_in_background(proc)
         return
 

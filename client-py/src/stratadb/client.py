@@ -34,7 +34,7 @@ from ._transactions import TransactionsMixin
 from ._vectors import VectorsMixin
 from .codec import decode, encode_into
 from ._cache_server import CacheServer
-from ._directory_server import ServerLease, ensure_server, prepare_directory
+from ._directory_server import DirectoryInUseError, ServerLease, ensure_server, prepare_directory
 from .connection import call_metadata, make_channel, parse_target
 from .errors import StateError, UnavailableError, ValidationError, from_rpc_error
 
@@ -103,6 +103,8 @@ class Strata(StateMixin, EventsMixin, JsonMixin, BranchesMixin, VectorsMixin, Tr
             try:
                 self._connect(tls, directory)
                 return
+            except DirectoryInUseError:
+                raise  # a stratad started by hand holds it: another attempt finds the same
             except UnavailableError:
                 if attempt == attempts:
                     raise
