@@ -170,7 +170,6 @@ def validate_bundle_bytes(data: bytes) -> Dict[str, Any]:
         frame += 1
 
 
-
 def _omitted_marked(entry: Dict[str, Any], values_omitted: bool) -> Dict[str, Any]:
     # Only entries the server slimmed to fit its message size carry the mark,
     # so the usual entry keeps the shape the spec gives.
