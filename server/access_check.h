@@ -22,6 +22,8 @@
 namespace strata::server {
 
 // Told about every refused call (the rpc and the code it got), e.g. for metrics.
+// `method` is the :path as the client sent it: any bytes, not necessarily a
+// method the server serves (RpcMethodLabel bounds it for metrics).
 using AccessDeniedObserver = std::function<void(std::string_view method, grpc::StatusCode code)>;
 
 // The decision for one call: OK, kUnauthenticated (no or unknown token) or

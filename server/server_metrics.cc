@@ -6,6 +6,7 @@
 #include <prometheus/registry.h>
 
 #include "server/engine_gauges.h"
+#include "server/method_label.h"
 #include "server/status_code_names.h"
 
 namespace strata::server {
@@ -75,7 +76,8 @@ ServerMetrics::~ServerMetrics() {
 }
 
 void ServerMetrics::RecordRpc(std::string_view method, grpc::StatusCode code, std::chrono::nanoseconds elapsed) {
-  std::string name(method);
+  // Never the raw name: server/method_label.h says why.
+  std::string name(RpcMethodLabel(method));
   rpcs_->Add({{"method", name}, {"code", std::string(StatusCodeName(code))}}).Increment();
   rpc_seconds_->Add({{"method", name}}, kLatencyBuckets).Observe(Seconds(elapsed));
 }

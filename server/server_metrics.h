@@ -40,7 +40,9 @@ class ServerMetrics {
   // "host:port" with the port actually bound.
   const std::string& bound_address() const { return bound_address_; }
 
-  // One finished rpc (or one refused before its handler by the access check).
+  // One finished rpc (or one refused before its handler by the access check),
+  // counted under RpcMethodLabel(method): any method the server does not serve
+  // is "unknown".
   void RecordRpc(std::string_view method, grpc::StatusCode code, std::chrono::nanoseconds elapsed);
   // For gauges of later features (vector index sizes, open transactions).
   ScrapeGauges& gauges() { return *gauges_; }

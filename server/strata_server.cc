@@ -60,7 +60,8 @@ storage::Result<std::unique_ptr<StrataServer>> StrataServer::Start(const Config&
   if (security.tls || security.tokens) {
     AccessDeniedObserver on_denied;
     if (metrics != nullptr) {
-      // Refused calls never reach an interceptor: count them here.
+      // Refused calls never reach an interceptor: count them here (RecordRpc
+      // labels a method the server does not serve "unknown").
       on_denied = [metrics](std::string_view method, grpc::StatusCode code) {
         metrics->RecordRpc(method, code, std::chrono::nanoseconds(0));
       };

@@ -25,11 +25,13 @@ std::string CallContext::reason() const {
 }
 
 grpc::Status RawUnaryCall(grpc::Channel& channel, const std::string& method, const std::string& request,
-                          std::string* response, std::string* reason, std::chrono::milliseconds timeout) {
+                          std::string* response, std::string* reason, std::chrono::milliseconds timeout,
+                          const std::vector<std::pair<std::string, std::string>>& metadata) {
   // The stub keeps a shared_ptr; the channel outlives the call here.
   std::shared_ptr<grpc::Channel> ch(&channel, [](grpc::Channel*) {});
   grpc::GenericStub stub(ch);
   CallContext context(timeout);
+  for (const auto& [key, value] : metadata) context.get()->AddMetadata(key, value);
   grpc::Slice slice(request);
   grpc::ByteBuffer request_buffer(&slice, 1);
   grpc::ByteBuffer response_buffer;

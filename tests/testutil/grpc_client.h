@@ -34,10 +34,12 @@ class CallContext {
 };
 
 // A unary call by full method name ("/pkg.Service/Method") with raw request
-// bytes; fills the raw response bytes. Bounded by `timeout`.
+// bytes; fills the raw response bytes. Bounded by `timeout`. `metadata` is
+// sent with the call (e.g. {"authorization", "Bearer <token>"}).
 grpc::Status RawUnaryCall(grpc::Channel& channel, const std::string& method, const std::string& request,
                           std::string* response, std::string* reason = nullptr,
-                          std::chrono::milliseconds timeout = std::chrono::seconds(10));
+                          std::chrono::milliseconds timeout = std::chrono::seconds(10),
+                          const std::vector<std::pair<std::string, std::string>>& metadata = {});
 
 // grpc.health.v1.Health/Check for `service`; returns the status enum
 // (1 = SERVING) or -1 when the call failed.
