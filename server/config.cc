@@ -6,6 +6,7 @@
 #include <sstream>
 
 #include "server/admin_service.h"
+#include "server/config_file.h"
 
 namespace strata::server {
 
@@ -33,19 +34,23 @@ std::string ListenAddressProblem(const std::string& flag, const std::string& lis
   return "";
 }
 
-}  // namespace
+// The two spellings of one setting: --durability MODE and --ephemeral (MODE
+// ephemeral). Resolved after parsing (ParseConfig).
+struct DurabilityFlags {
+  std::string durability = "always";
+  bool ephemeral = false;
+};
 
-std::variant<Config, ParseExit> ParseConfig(int argc, char** argv) {
-  Config config;
-  CLI::App app{"stratad: the StrataDB server"};
+// Declares every flag on `app`, storing into `config` and `durability_flags`.
+void AddFlags(CLI::App& app, Config& config, DurabilityFlags& durability_flags) {
   app.set_config("--config", "", "read flags from this TOML/INI file");
   // A key the file misspells (durabilty = ...) or nests under a [section]
   // would otherwise be ignored, and the server start with the default.
   app.allow_config_extras(CLI::config_extras_mode::error);
   app.set_version_flag("--version", std::string("stratad ") + ServerVersion());
 
-  std::string durability = "always";
-  bool ephemeral = false;
+  std::string& durability = durability_flags.durability;
+  bool& ephemeral = durability_flags.ephemeral;
   app.add_option("--listen", config.listen, "address to serve on (host:port; port 0 picks a free port)")
       ->capture_default_str();
   app.add_option("--data-dir", config.data_dir, "directory holding the database")->capture_default_str();
@@ -110,7 +115,37 @@ std::variant<Config, ParseExit> ParseConfig(int argc, char** argv) {
                "allow a non-loopback --listen without --auth-token-file");
   app.add_option("--metrics-listen", config.metrics_listen,
                  "serve Prometheus metrics over HTTP on host:port (port 0 picks a free port)");
+}
 
+}  // namespace
+
+std::variant<Config, ParseExit> ParseConfig(int argc, char** argv) {
+  // First the command line alone: CLI11 counts a value from the file like one
+  // from the command line, and which of --ephemeral and --durability wins
+  // depends on where each came from. Bad flags, --help and --version end here.
+  bool ephemeral_on_command_line = false;
+  bool durability_on_command_line = false;
+  {
+    Config ignored;
+    DurabilityFlags ignored_durability;
+    CLI::App app{"stratad: the StrataDB server"};
+    AddFlags(app, ignored, ignored_durability);
+    app.config_formatter(std::make_shared<CommandLineOnly>());
+    try {
+      app.parse(argc, argv);
+    } catch (const CLI::ParseError& e) {
+      std::ostringstream out, err;
+      int code = app.exit(e, out, err);
+      return ParseExit{code, out.str() + err.str()};
+    }
+    ephemeral_on_command_line = app.count("--ephemeral") > 0;
+    durability_on_command_line = app.count("--durability") > 0;
+  }
+
+  Config config;
+  DurabilityFlags durability_flags;
+  CLI::App app{"stratad: the StrataDB server"};
+  AddFlags(app, config, durability_flags);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ConfigError& e) {
@@ -126,9 +161,21 @@ std::variant<Config, ParseExit> ParseConfig(int argc, char** argv) {
       {"always", storage::Durability::kAlways},
       {"relaxed", storage::Durability::kRelaxed},
       {"ephemeral", storage::Durability::kEphemeral}};
+  // --ephemeral is --durability ephemeral under another name, so between the
+  // two the usual rule holds: the command line wins over the file, and given
+  // in the same place they must agree.
+  const std::string& durability = durability_flags.durability;
+  bool ephemeral = durability_flags.ephemeral;
   if (ephemeral && app.count("--durability") > 0 && durability != "ephemeral") {
-    return ParseExit{2, "--ephemeral contradicts --durability " + durability +
-                            ": give one of them (--ephemeral is --durability ephemeral)\n"};
+    if (ephemeral_on_command_line && durability_on_command_line) {
+      return ParseExit{2, "--ephemeral contradicts --durability " + durability +
+                              ": give one of them (--ephemeral is --durability ephemeral)\n"};
+    }
+    if (!ephemeral_on_command_line && !durability_on_command_line) {
+      return ParseExit{2, "--config: ephemeral = true contradicts durability = \"" + durability +
+                              "\": give one of them (ephemeral = true is durability = \"ephemeral\")\n"};
+    }
+    ephemeral = ephemeral_on_command_line;  // the file's value loses
   }
   config.durability = ephemeral ? storage::Durability::kEphemeral : kModes.at(durability);
   if (std::string bad = ListenAddressProblem("--listen", config.listen, true); !bad.empty()) {

@@ -232,6 +232,56 @@ TEST(ServerLifecycleTest, EphemeralWithAnotherDurabilityExitsNonZero) {
   EXPECT_NE(result.output.find("--ephemeral contradicts --durability always"), std::string::npos) << result.output;
 }
 
+// docs/operations.md: a flag on the command line wins over the file. With
+// durability = "always" in the file (as deploy/systemd/stratad.toml has),
+// --ephemeral on the command line was refused as contradicting a
+// "--durability always" the command line never gave.
+TEST(ServerLifecycleTest, DurabilityOnTheCommandLineWinsOverTheConfigFile) {
+  TempDir dir;
+  std::string always = dir.path() + "/always.toml";
+  std::ofstream(always) << "durability = \"always\"\n";
+  std::string ephemeral = dir.path() + "/ephemeral.toml";
+  std::ofstream(ephemeral) << "ephemeral = true\n";
+  struct Case {
+    std::vector<std::string> args;
+    std::string durability;
+  };
+  int n = 0;
+  for (Case c : {Case{{"--config", always, "--ephemeral"}, "ephemeral"},
+                 Case{{"--config", ephemeral, "--durability", "relaxed"}, "relaxed"},
+                 Case{{"--config", ephemeral}, "ephemeral"}, Case{{"--config", always}, "always"}}) {
+    c.args.push_back("--data-dir");
+    c.args.push_back(dir.path() + "/db" + std::to_string(++n));
+    ServerProcess server(c.args);
+    ASSERT_TRUE(server.ready()) << c.args[1] << " " << c.args.back();
+    auto admin = v1::Admin::NewStub(testutil::Connect(server.address()));
+    v1::InfoResponse info;
+    CallContext ctx;
+    ASSERT_TRUE(admin->Info(ctx.get(), v1::InfoRequest(), &info).ok());
+    EXPECT_EQ(info.durability(), c.durability) << c.args[1] << " " << c.args[2];
+  }
+}
+
+// Given in the same place, the two spellings must still agree.
+TEST(ServerLifecycleTest, EphemeralContradictingDurabilityInOnePlaceExitsNonZero) {
+  TempDir dir;
+  std::string relaxed = dir.path() + "/relaxed.toml";
+  std::ofstream(relaxed) << "durability = \"relaxed\"\n";
+  auto both_flags = RunStratad({"--config", relaxed, "--ephemeral", "--durability", "always"});
+  EXPECT_EQ(both_flags.exit_code, 2) << both_flags.output;
+  EXPECT_NE(both_flags.output.find("--ephemeral contradicts --durability always"), std::string::npos)
+      << both_flags.output;
+
+  std::string both_keys = dir.path() + "/both.toml";
+  std::ofstream(both_keys) << "ephemeral = true\ndurability = \"always\"\n";
+  auto in_file = RunStratad({"--config", both_keys, "--data-dir", dir.path() + "/db"});
+  EXPECT_EQ(in_file.exit_code, 2) << in_file.output;
+  EXPECT_NE(in_file.output.find("--config: ephemeral = true contradicts durability = \"always\""),
+            std::string::npos)
+      << in_file.output;
+  EXPECT_FALSE(std::filesystem::exists(dir.path() + "/db"));
+}
+
 TEST(ServerLifecycleTest, VersionFlagPrintsTheVersionAndExitsZero) {
   auto result = RunStratad({"--version"});
   EXPECT_EQ(result.exit_code, 0);
