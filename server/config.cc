@@ -146,8 +146,11 @@ std::variant<Config, ParseExit> ParseConfig(int argc, char** argv) {
   DurabilityFlags durability_flags;
   CLI::App app{"stratad: the StrataDB server"};
   AddFlags(app, config, durability_flags);
+  app.config_formatter(std::make_shared<TopLevelConfigFile>());
   try {
     app.parse(argc, argv);
+  } catch (const ConfigFileProblem& e) {
+    return ParseExit{2, "--config: " + std::string(e.what()) + "\n"};
   } catch (const CLI::ConfigError& e) {
     return ParseExit{2, "--config: " + std::string(e.what()) +
                             " (a key stratad does not know, or a line that is not key = value; "

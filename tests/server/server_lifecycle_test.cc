@@ -282,6 +282,29 @@ TEST(ServerLifecycleTest, EphemeralContradictingDurabilityInOnePlaceExitsNonZero
   EXPECT_FALSE(std::filesystem::exists(dir.path() + "/db"));
 }
 
+// A [section] header was reported as the unknown key "server.++", CLI11's
+// internal marker, which names nothing the user wrote.
+TEST(ServerLifecycleTest, ConfigFileSectionIsNamedAsWritten) {
+  TempDir dir;
+  struct Case {
+    std::string text;
+    std::string named;
+  };
+  for (const Case& c : {Case{"[server]\nlisten = \"127.0.0.1:0\"\n", "sections are not supported: [server]"},
+                        Case{"map-size = \"64MiB\"\n[stratad.server]\nlisten = \"127.0.0.1:0\"\n",
+                             "sections are not supported: [stratad.server]"},
+                        Case{"server.listen = \"127.0.0.1:0\"\n", "server.listen"}}) {
+    std::string path = dir.path() + "/stratad.toml";
+    std::ofstream(path) << c.text;
+    auto result = RunStratad({"--config", path, "--data-dir", dir.path() + "/db"});
+    EXPECT_EQ(result.exit_code, 2) << c.text << result.output;
+    EXPECT_NE(result.output.find("--config: "), std::string::npos) << result.output;
+    EXPECT_NE(result.output.find(c.named), std::string::npos) << c.text << result.output;
+    EXPECT_EQ(result.output.find("++"), std::string::npos) << result.output;
+  }
+  EXPECT_FALSE(std::filesystem::exists(dir.path() + "/db"));
+}
+
 TEST(ServerLifecycleTest, VersionFlagPrintsTheVersionAndExitsZero) {
   auto result = RunStratad({"--version"});
   EXPECT_EQ(result.exit_code, 0);
