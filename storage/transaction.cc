@@ -71,11 +71,13 @@ const StagedRecord* TxnSession::FindWrite(const StagedKey& key) const {
 
 Status TxnSession::StageWrite(const StagedKey& key, StagedRecord record) {
   size_t added = StagedBytes(key, record);
-  if (bytes_ + added > max_bytes_) {
+  auto it = writes_.find(key);
+  // An overwrite replaces what the key had staged: only the difference counts.
+  size_t replaced = it == writes_.end() ? 0 : StagedBytes(key, it->second);
+  if (bytes_ - replaced + added > max_bytes_) {
     return Status::ResourceExhausted("transaction " + id_ + " would stage more than " + std::to_string(max_bytes_) +
                                      " bytes of writes; commit it and continue in a new transaction");
   }
-  auto it = writes_.find(key);
   if (it == writes_.end()) {
     undo_.emplace_back(key, std::nullopt);
     writes_.emplace(key, std::move(record));
@@ -83,7 +85,7 @@ Status TxnSession::StageWrite(const StagedKey& key, StagedRecord record) {
     undo_.emplace_back(key, it->second);
     it->second = std::move(record);
   }
-  bytes_ += added;
+  bytes_ = bytes_ - replaced + added;
   return Status::Ok();
 }
 

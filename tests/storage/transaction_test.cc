@@ -376,6 +376,22 @@ TEST_F(TransactionTest, StagedBytesAreBounded) {
   EXPECT_EQ(Get(t, "b"), std::nullopt);
 }
 
+// Before, the bound counted every write ever staged: overwriting one key
+// with a value of 3000 bytes was refused at the second write.
+TEST_F(TransactionTest, OverwritesCountOnlyWhatIsStagedNow) {
+  TxnLimits limits;
+  limits.max_staged_bytes = 4096;
+  txns().set_limits(limits);
+  Scope t = Begin();
+  for (char c : std::string("abcdefghij")) {
+    auto put = kv().Put(t, "a", Value(std::string(3000, c)));
+    ASSERT_TRUE(put.ok()) << c << ": " << put.status().message();
+  }
+  EXPECT_EQ(Get(t, "a"), Value(std::string(3000, 'j')));
+  auto over = kv().Put(t, "b", Value(std::string(3000, 'x')));
+  EXPECT_EQ(over.status().code(), Code::kResourceExhausted) << "what is staged still counts";
+}
+
 TEST_F(TransactionTest, ConcurrentTransfersKeepTheTotalAndApplyEachCommitOnce) {
   constexpr int kAccounts = 10, kThreads = 8, kPerThread = 100;
   for (int i = 0; i < kAccounts; ++i) {
