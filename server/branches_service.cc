@@ -1,11 +1,18 @@
 #include "server/branches_service.h"
 
+#include <algorithm>
+
 #include "server/error_mapping.h"
 #include "server/response_budget.h"
 #include "server/value_convert.h"
 
 namespace strata::server {
 namespace {
+
+// Export messages carry at most this much of the bundle; a BundleChunk's tag
+// and length prefix take the rest of kChunkFraming.
+constexpr size_t kExportChunkBytes = 1 << 20;
+constexpr size_t kChunkFraming = 64;
 
 void InfoToProto(const storage::BranchInfo& in, v1::BranchInfo* out) {
   out->set_name(in.name);
@@ -46,6 +53,8 @@ grpc::Status BranchesService::List(grpc::ServerContext* ctx, const v1::BranchLis
   auto names = engine_.branches().List();
   if (!names.ok()) return ToGrpc(ctx, names.status());
   for (const auto& name : *names) resp->add_names(name);
+  storage::Status fits = FitsOneAnswer(*resp, max_message_bytes_, "the list of " + std::to_string(names->size()) + " branches");
+  if (!fits.ok()) return ToGrpc(ctx, fits);
   return grpc::Status::OK;
 }
 
@@ -124,12 +133,17 @@ grpc::Status BranchesService::Merge(grpc::ServerContext* ctx, const v1::BranchMe
 
 grpc::Status BranchesService::Export(grpc::ServerContext* ctx, const v1::BranchExportRequest* req,
                                      grpc::ServerWriter<v1::BundleChunk>* writer) {
-  // The bundle writer hands over ~1 MiB pieces; each goes out as one message.
+  // The bundle writer hands over ~1 MiB pieces (more for a frame holding a
+  // large value); each goes out in messages that fit --max-message-size,
+  // less room for the message's own framing.
+  const size_t chunk_bytes = std::max<size_t>(1, std::min(kExportChunkBytes, max_message_bytes_ - kChunkFraming));
   auto result = engine_.branches().Export(req->name(), [&](std::string_view piece) -> storage::Status {
-    if (ctx->IsCancelled()) return storage::Status::StateError("export cancelled by the client");
-    v1::BundleChunk chunk;
-    chunk.set_data(std::string(piece));
-    if (!writer->Write(chunk)) return storage::Status::StateError("export stream closed by the client");
+    for (size_t at = 0; at < piece.size(); at += chunk_bytes) {
+      if (ctx->IsCancelled()) return storage::Status::StateError("export cancelled by the client");
+      v1::BundleChunk chunk;
+      chunk.set_data(std::string(piece.substr(at, chunk_bytes)));
+      if (!writer->Write(chunk)) return storage::Status::StateError("export stream closed by the client");
+    }
     return storage::Status::Ok();
   });
   if (!result.ok()) return ToGrpc(ctx, result.status());

@@ -72,7 +72,10 @@ def _strategy(value) -> str:
 
 _BUNDLE_MAGIC = b"STRATABUNDLE"
 _BUNDLE_VERSIONS = (1, 2)  # 2 added collection and vector records (docs/format.md "Bundles")
-_IMPORT_PIECE = 1 << 20  # bytes per BundleChunk sent on import
+# Bytes per BundleChunk sent on import: well below the smallest
+# --max-message-size in use (1 MiB; a piece of exactly that much and its
+# framing would not fit).
+_IMPORT_PIECE = 256 << 10
 
 
 def _bad_bundle(message: str) -> ValidationError:
