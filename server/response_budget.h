@@ -8,6 +8,8 @@
 #include <cstddef>
 #include <string>
 
+#include <google/protobuf/message.h>
+
 #include "storage/status.h"
 
 namespace strata::server {
@@ -27,6 +29,11 @@ class ResponseBudget {
 // The error for one element too large for any answer (possible only when
 // --max-message-size is below the largest value or document).
 storage::Status TooLargeToAnswer(const std::string& what, size_t element_bytes, size_t max_message_bytes);
+
+// Ok when `answer` fits in one message of `max_message_bytes`; else
+// TooLargeToAnswer naming it as `what`.
+storage::Status FitsOneAnswer(const google::protobuf::Message& answer, size_t max_message_bytes,
+                              const std::string& what);
 
 // Adds one message to the repeated `field` per item of [first, last), filled
 // by fill(item, message), while they fit within `max_message_bytes`. Returns

@@ -50,7 +50,7 @@ storage::Result<std::unique_ptr<StrataServer>> StrataServer::Start(const Config&
   server->services_.push_back(std::make_unique<AdminService>(engine));
   server->services_.push_back(std::make_unique<BranchesService>(engine, config.max_message_size));
   server->services_.push_back(std::make_unique<SpacesService>(engine));
-  server->services_.push_back(std::make_unique<VectorsService>(engine));
+  server->services_.push_back(std::make_unique<VectorsService>(engine, config.max_message_size));
   server->services_.push_back(std::make_unique<TransactionsService>(engine));
   server->services_.push_back(std::make_unique<SearchService>(engine));
 

@@ -1,6 +1,7 @@
 #include "server/vectors_service.h"
 
 #include "server/error_mapping.h"
+#include "server/response_budget.h"
 #include "server/request_context.h"
 #include "server/value_convert.h"
 #include "server/vector_convert.h"
@@ -31,6 +32,11 @@ storage::Result<storage::VectorSearchOptions> SearchOptionsOf(const Request& req
 void FillMatches(const std::vector<storage::VectorMatch>& matches, v1::VectorSearchResponse* out) {
   out->mutable_matches()->Reserve(static_cast<int>(matches.size()));
   for (const auto& m : matches) ToProto(m, out->add_matches());
+}
+
+// How a search answer too large to send is named in its error.
+std::string SearchAnswerName(size_t matches) {
+  return "the answer of " + std::to_string(matches) + " matches with their metadata (ask for fewer, or set include_metadata to false)";
 }
 
 }  // namespace
@@ -151,6 +157,8 @@ grpc::Status VectorsService::Search(grpc::ServerContext* ctx, const v1::VectorSe
   auto matches = engine_.vectors().Search(*scope, req->collection(), *query, *options);
   if (!matches.ok()) return ToGrpc(ctx, matches.status());
   FillMatches(*matches, resp);
+  storage::Status fits = FitsOneAnswer(*resp, max_message_bytes_, SearchAnswerName(matches->size()));
+  if (!fits.ok()) return ToGrpc(ctx, fits);
   return grpc::Status::OK;
 }
 
@@ -169,7 +177,13 @@ grpc::Status VectorsService::BatchSearch(grpc::ServerContext* ctx, const v1::Vec
   }
   auto results = engine_.vectors().BatchSearch(*scope, req->collection(), queries, *options);
   if (!results.ok()) return ToGrpc(ctx, results.status());
-  for (const auto& matches : *results) FillMatches(matches, resp->add_results());
+  size_t count = 0;
+  for (const auto& matches : *results) {
+    FillMatches(matches, resp->add_results());
+    count += matches.size();
+  }
+  storage::Status fits = FitsOneAnswer(*resp, max_message_bytes_, SearchAnswerName(count));
+  if (!fits.ok()) return ToGrpc(ctx, fits);
   return grpc::Status::OK;
 }
 

@@ -10,7 +10,10 @@ namespace strata::server {
 
 class VectorsService final : public v1::Vectors::Service {
  public:
-  explicit VectorsService(storage::Engine& engine) : engine_(engine) {}
+  // `max_message_bytes`: the server's --max-message-size; a search answer
+  // past it is refused naming the limit (not gRPC's bare "larger than max").
+  VectorsService(storage::Engine& engine, size_t max_message_bytes)
+      : engine_(engine), max_message_bytes_(max_message_bytes) {}
 
   grpc::Status CreateCollection(grpc::ServerContext* ctx, const v1::CreateCollectionRequest* req,
                                 v1::WriteResponse* resp) override;
@@ -33,6 +36,7 @@ class VectorsService final : public v1::Vectors::Service {
 
  private:
   storage::Engine& engine_;
+  size_t max_message_bytes_;
 };
 
 }  // namespace strata::server

@@ -100,3 +100,43 @@ def test_a_diff_too_large_with_its_values_names_every_entry(small):
     slimmed = [e for e in diff["entries"] if e.get("values_omitted")]
     assert slimmed and all(e["value_a"] is None and e["value_b"] is None for e in slimmed)
     assert all(e["value_a"] == PIECE + "-target" and e["value_b"] == PIECE + "-source" for e in full)
+
+
+def test_a_bundle_larger_than_one_message_exports_and_imports(small, tmp_path):
+    # Before, both sides sent 1 MiB pieces plus framing: past a 1 MiB limit.
+    values = [PIECE + str(i) for i in range(5)]
+    for i, value in enumerate(values):
+        small.kv_put(f"k{i}", value)
+    exported = small.branch_export("default", tmp_path / "b.bundle")
+    assert exported["bundle_size"] > 1 << 20
+    imported = small.branch_import(tmp_path / "b.bundle", "copy")
+    assert imported["branch"] == "copy"
+    small.branch_use("copy")
+    assert [small.kv_get(f"k{i}") for i in range(5)] == values
+
+
+def test_a_search_answer_too_large_is_a_constraint_error_naming_the_limit(small):
+    # Before: gRPC's bare "Sent message larger than max", with no reason.
+    small.vector_create_collection("c", 2)
+    for i in range(4):
+        small.vector_upsert("c", f"v{i}", [1.0, float(i)], {"text": PIECE})
+    with pytest.raises(ConstraintError, match="4 matches with their metadata.*--max-message-size") as info:
+        small.vector_search("c", [1.0, 0.0], 4)
+    assert info.value.reason == "constraint"
+    with pytest.raises(ConstraintError, match="--max-message-size"):
+        small.vector_batch_search("c", [[1.0, 0.0]], 4)
+    assert len(small.vector_search("c", [1.0, 0.0], 4, include_metadata=False)) == 4
+    assert len(small.vector_search("c", [1.0, 0.0], 2)) == 2
+
+
+def test_a_branch_list_too_large_is_a_constraint_error_naming_the_limit(stratad_factory):
+    server = stratad_factory(["--max-message-size", "4KiB"])
+    db = Strata.open(server.address, timeout=30)
+    try:
+        for i in range(30):
+            db.branch_create(f"{i:03d}" + "b" * 200)
+        with pytest.raises(ConstraintError, match="list of 31 branches.*--max-message-size") as info:
+            db.branch_list()
+        assert info.value.reason == "constraint"
+    finally:
+        db.close()
