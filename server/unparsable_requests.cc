@@ -25,7 +25,8 @@ class UnparsableRequestInterceptor final : public grpc::experimental::Intercepto
       WireError wire = ToWireError(storage::Code::kInvalidArgument);
       methods->ModifySendStatus(grpc::Status(
           wire.code, "request to " + method_ +
-                         " could not be parsed: a string field is not valid utf-8, or the message is malformed"));
+                         " could not be parsed: a string field is not valid utf-8, a value is nested far deeper "
+                         "than the limit of 128 levels, or the message is malformed"));
       methods->GetSendTrailingMetadata()->emplace(kReasonMetadataKey, wire.reason);
     }
     methods->Proceed();

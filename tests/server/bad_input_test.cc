@@ -147,6 +147,15 @@ TEST_F(BadInputTest, MissingFieldsAreInvalidArgumentNamingTheField) {
     ExpectInvalid(vectors_->CreateCollection(ctx.get(), req, &resp), ctx, {"collection name"},
                   "collection without name");
   }
+  {
+    // Too deep for the protobuf parser itself: before, the answer spoke of
+    // utf-8 or a malformed message only.
+    v1::KvPutRequest req;
+    req.set_key("k");
+    *req.mutable_value() = testutil::NestedArrays(10000);
+    ExpectRaw("/strata.v1.KV/Put", req, StatusCode::INVALID_ARGUMENT, {"could not be parsed", "nested", "128"},
+              "kv value 10000 deep");
+  }
   CreateCollection("docs", 2);
   {
     v1::VectorUpsertRequest req;  // no entry at all
