@@ -3,6 +3,7 @@
 #include <CLI/CLI.hpp>
 
 #include <map>
+#include <memory>
 #include <sstream>
 
 #include "server/admin_service.h"
@@ -42,8 +43,12 @@ struct DurabilityFlags {
 };
 
 // Declares every flag on `app`, storing into `config` and `durability_flags`.
-void AddFlags(CLI::App& app, Config& config, DurabilityFlags& durability_flags) {
+// Binds every flag to `config` and `durability_flags`; --config files are
+// read by `file_reader`.
+void AddFlags(CLI::App& app, Config& config, DurabilityFlags& durability_flags,
+              std::shared_ptr<CLI::Config> file_reader) {
   app.set_config("--config", "", "read flags from this TOML/INI file");
+  app.config_formatter(std::move(file_reader));
   // A key the file misspells (durabilty = ...) or nests under a [section]
   // would otherwise be ignored, and the server start with the default.
   app.allow_config_extras(CLI::config_extras_mode::error);
@@ -117,6 +122,14 @@ void AddFlags(CLI::App& app, Config& config, DurabilityFlags& durability_flags) 
                  "serve Prometheus metrics over HTTP on host:port (port 0 picks a free port)");
 }
 
+// What CLI11 says for a parse error (--help and --version included): its
+// text and exit code.
+ParseExit ExitFor(const CLI::App& app, const CLI::ParseError& e) {
+  std::ostringstream out, err;
+  int code = app.exit(e, out, err);
+  return ParseExit{code, out.str() + err.str()};
+}
+
 }  // namespace
 
 std::variant<Config, ParseExit> ParseConfig(int argc, char** argv) {
@@ -129,14 +142,11 @@ std::variant<Config, ParseExit> ParseConfig(int argc, char** argv) {
     Config ignored;
     DurabilityFlags ignored_durability;
     CLI::App app{"stratad: the StrataDB server"};
-    AddFlags(app, ignored, ignored_durability);
-    app.config_formatter(std::make_shared<CommandLineOnly>());
+    AddFlags(app, ignored, ignored_durability, std::make_shared<CommandLineOnly>());
     try {
       app.parse(argc, argv);
     } catch (const CLI::ParseError& e) {
-      std::ostringstream out, err;
-      int code = app.exit(e, out, err);
-      return ParseExit{code, out.str() + err.str()};
+      return ExitFor(app, e);
     }
     ephemeral_on_command_line = app.count("--ephemeral") > 0;
     durability_on_command_line = app.count("--durability") > 0;
@@ -145,8 +155,7 @@ std::variant<Config, ParseExit> ParseConfig(int argc, char** argv) {
   Config config;
   DurabilityFlags durability_flags;
   CLI::App app{"stratad: the StrataDB server"};
-  AddFlags(app, config, durability_flags);
-  app.config_formatter(std::make_shared<TopLevelConfigFile>());
+  AddFlags(app, config, durability_flags, std::make_shared<TopLevelConfigFile>());
   try {
     app.parse(argc, argv);
   } catch (const ConfigFileProblem& e) {
@@ -156,9 +165,7 @@ std::variant<Config, ParseExit> ParseConfig(int argc, char** argv) {
                             " (a key stratad does not know, or a line that is not key = value; "
                             "keys are the long flag names without dashes, at the top level)\n"};
   } catch (const CLI::ParseError& e) {
-    std::ostringstream out, err;
-    int code = app.exit(e, out, err);
-    return ParseExit{code, out.str() + err.str()};
+    return ExitFor(app, e);
   }
   static const std::map<std::string, storage::Durability> kModes = {
       {"always", storage::Durability::kAlways},

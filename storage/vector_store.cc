@@ -434,33 +434,52 @@ Result<std::vector<std::vector<VectorMatch>>> VectorStore::SearchMany(const Scop
   if (options.ef > kMaxEf) {
     return Status::InvalidArgument("ef must be at most 100000, got " + std::to_string(options.ef));
   }
-  auto view = core_.BeginRead(scope, options.as_of);
-  if (!view.ok()) return view.status();
-  auto c = FindCollection(*view, collection);
-  if (!c.ok()) return c.status().code() == Code::kNotFound ? CollectionNotFound(collection, scope) : c.status();
-  for (size_t i = 0; i < queries.size(); ++i) {
-    Status st = CheckQuery(queries[i], c->config, collection);
-    if (!st.ok()) {
-      return queries.size() == 1 ? st : Status(st.code(), "query " + std::to_string(i) + ": " + st.message());
+  auto check_queries = [&](const CollectionConfig& config) -> Status {
+    for (size_t i = 0; i < queries.size(); ++i) {
+      Status st = CheckQuery(queries[i], config, collection);
+      if (!st.ok()) {
+        return queries.size() == 1 ? st : Status(st.code(), "query " + std::to_string(i) + ": " + st.message());
+      }
     }
+    return Status::Ok();
+  };
+  // A plain search at the same latest version as the last one of this
+  // collection skips resolving it again (vector_search_targets.h).
+  const bool plain = !options.as_of.has_value() && scope.txn_id.empty();
+  const std::string branch = BranchName(scope), space = SpaceName(scope), name(collection);
+  std::optional<SearchTarget> target;
+  if (plain) target = recent_targets_.Find(branch, space, name, core_.writer().committed_version());
+  if (target.has_value() && options.metric.value_or(target->config.metric) != target->config.metric) {
+    target.reset();  // another metric is answered exactly, from the records
   }
-  Metric metric = options.metric.value_or(c->config.metric);
-  // The index holds committed data only: a transaction's search (its snapshot
-  // plus its own writes) is answered exactly from the records.
-  if (options.as_of.has_value() || metric != c->config.metric || view->session != nullptr) {
-    exact_.fetch_add(1);
-    return ExactFromRecords(*view, VectorNamePrefix(collection, c->config.incarnation), queries, metric, options);
+  if (!target.has_value()) {
+    auto view = core_.BeginRead(scope, options.as_of);
+    if (!view.ok()) return view.status();
+    auto c = FindCollection(*view, collection);
+    if (!c.ok()) return c.status().code() == Code::kNotFound ? CollectionNotFound(collection, scope) : c.status();
+    STRATA_RETURN_IF_ERROR(check_queries(c->config));
+    Metric metric = options.metric.value_or(c->config.metric);
+    // The index holds committed data only: a transaction's search (its snapshot
+    // plus its own writes) is answered exactly from the records.
+    if (options.as_of.has_value() || metric != c->config.metric || view->session != nullptr) {
+      exact_.fetch_add(1);
+      return ExactFromRecords(*view, VectorNamePrefix(collection, c->config.incarnation), queries, metric, options);
+    }
+    auto index = IndexFor(*view, collection, *c);
+    if (!index.ok()) return index.status();
+    target = SearchTarget{*index, c->config};
+    if (plain) recent_targets_.Remember(branch, space, name, view->version, *target);
+    // The index is current: release the read transaction before searching.
+    view->txn.Abort();
+  } else {
+    STRATA_RETURN_IF_ERROR(check_queries(target->config));
   }
-  auto index = IndexFor(*view, collection, *c);
-  if (!index.ok()) return index.status();
-  // The index is current: release the read transaction before searching.
-  view->txn.Abort();
   size_t ef = options.ef ? options.ef : kDefaultEf;
   // The queries of a batch are independent reads of the index (it allows
   // concurrent searches): spread them over the cores.
   std::vector<std::vector<VectorMatch>> out(queries.size());
   std::vector<Status> errors(queries.size());
-  const VectorIndex& idx = **index;
+  const VectorIndex& idx = *target->index;
   ParallelFor(queries.size(), kQueriesPerThread, [&](size_t i) {
     SearchPlan plan = SearchPlan::kHnsw;
     auto r = idx.Search(queries[i], options.k, ef, options.filters, options.include_metadata, &plan);

@@ -24,6 +24,7 @@
 #include "storage/engine_core.h"
 #include "storage/vector_filter.h"
 #include "storage/vector_index.h"
+#include "storage/vector_search_targets.h"
 #include "storage/vector_types.h"
 #include "storage/versioned_names.h"
 
@@ -151,6 +152,7 @@ class VectorStore {
   std::string snapshot_dir_;
   mutable std::mutex mu_;
   std::map<IndexKey, std::shared_ptr<VectorIndex>> indexes_;
+  RecentSearchTargets recent_targets_;
   std::atomic<uint64_t> loaded_{0}, built_{0}, snapshots_{0}, compactions_{0}, exact_{0};
 };
 

@@ -660,6 +660,36 @@ TEST_F(VectorStoreTest, BatchSearchBoundsQueriesTimesK) {
   EXPECT_NE(bad.status().message().find("11 x 10000"), std::string::npos) << bad.status().message();
 }
 
+// Searches at an unchanged latest version reuse what the last one resolved
+// (vector_search_targets.h): every kind of change in between must show.
+TEST_F(VectorStoreTest, RepeatedSearchesSeeEveryChangeInBetween) {
+  Create("c", 2, Metric::kEuclidean);
+  MustUpsert("c", "a", {1, 0});
+  EXPECT_EQ(MustSearch("c", {1, 0}, 5).size(), 1u);
+  EXPECT_EQ(MustSearch("c", {1, 0}, 5).size(), 1u);  // the same version again
+  MustUpsert("c", "b", {0, 1});
+  EXPECT_EQ(MustSearch("c", {1, 0}, 5).size(), 2u);
+  VectorSearchOptions dot;
+  dot.metric = Metric::kDotProduct;
+  auto exact = MustSearch("c", {0, 1}, 1, dot);
+  ASSERT_EQ(exact.size(), 1u);
+  EXPECT_EQ(exact[0].key, "b");
+  ASSERT_TRUE(vectors().DeleteCollection({}, "c").ok());
+  VectorSearchOptions o;
+  o.k = 1;
+  EXPECT_EQ(vectors().Search({}, "c", {1, 0}, o).status().code(), Code::kNotFound);
+  Create("c", 3);
+  EXPECT_EQ(vectors().Search({}, "c", {1, 0}, o).status().code(), Code::kConstraint) << "the new dimension";
+  MustUpsert("c", "z", {0, 0, 1});
+  auto z = MustSearch("c", {0, 0, 1}, 5);
+  ASSERT_EQ(z.size(), 1u);
+  EXPECT_EQ(z[0].key, "z");
+  ASSERT_TRUE(engine_->branches().Fork("default", "f").ok());
+  MustUpsert("c", "y", {0, 1, 0}, std::nullopt, Scope{"f", ""});
+  EXPECT_EQ(MustSearch("c", {0, 0, 1}, 5).size(), 1u) << "the fork's write is not the parent's";
+  EXPECT_EQ(MustSearch("c", {0, 0, 1}, 5, {}, Scope{"f", ""}).size(), 2u);
+}
+
 TEST_F(VectorStoreTest, MemoryFigureFollowsAddsDeletesAndCompaction) {
   // The figure is a running total (no walk per call): check that it moves
   // with every kind of change.
