@@ -8,11 +8,13 @@
 
 #include <cstdio>
 #include <string_view>
+#include <utility>
 #include <variant>
 
 #include "server/admin_service.h"
 #include "server/config.h"
 #include "server/health_probe.h"
+#include "server/listen_probe.h"
 #include "server/logging.h"
 #include "server/server_metrics.h"
 #include "server/server_security.h"
@@ -90,6 +92,16 @@ int main(int argc, char** argv) {
     if (!st.ok()) {
       spdlog::error("{}", st.message());
       return 2;
+    }
+  }
+
+  // Before the database opens, so a port in use leaves no database behind.
+  for (const auto& [flag, listen] : {std::pair{"--listen", config.listen}, {"--metrics-listen", config.metrics_listen}}) {
+    if (listen.empty()) continue;
+    auto free = server::ProbeListenAddress(flag, listen);
+    if (!free.ok()) {
+      spdlog::error("{}", free.message());
+      return 1;
     }
   }
 

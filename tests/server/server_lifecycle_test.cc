@@ -328,6 +328,12 @@ TEST(ServerLifecycleTest, PortAlreadyInUseExitsNonZero) {
   auto result = RunStratad({"--data-dir", dir.path() + "/two", "--listen", first.address()});
   EXPECT_GT(result.exit_code, 0) << result.output;
   EXPECT_NE(result.output.find(first.address()), std::string::npos) << result.output;
+  // Refused before the database opened: before, its files were created.
+  EXPECT_FALSE(std::filesystem::exists(dir.path() + "/two/data.mdb")) << result.output;
+  auto metrics = RunStratad({"--data-dir", dir.path() + "/three", "--metrics-listen", first.address()});
+  EXPECT_GT(metrics.exit_code, 0) << metrics.output;
+  EXPECT_NE(metrics.output.find("--metrics-listen " + first.address()), std::string::npos) << metrics.output;
+  EXPECT_FALSE(std::filesystem::exists(dir.path() + "/three/data.mdb")) << metrics.output;
   // The first server is unaffected.
   Put(first.address(), "k", "v");
   EXPECT_EQ(Get(first.address(), "k"), "v");
