@@ -38,7 +38,9 @@ class RecentSearchTargets {
     std::lock_guard<std::mutex> lock(mu_);
     auto it = targets_.find(std::tie(branch, space, collection));
     if (it == targets_.end() || it->second.version != latest_version) return std::nullopt;
-    return it->second.target;
+    std::shared_ptr<VectorIndex> index = it->second.index.lock();
+    if (index == nullptr) return std::nullopt;  // dropped since
+    return SearchTarget{std::move(index), it->second.config};
   }
 
   // Remembers `target`, resolved at `version` (the read's pinned latest).
@@ -47,14 +49,17 @@ class RecentSearchTargets {
     std::lock_guard<std::mutex> lock(mu_);
     // Bounded: a server searching many collections keeps resolving some again.
     if (targets_.size() >= kMaxTargets) targets_.clear();
-    targets_[std::make_tuple(branch, space, collection)] = Entry{version, std::move(target)};
+    targets_[std::make_tuple(branch, space, collection)] = Entry{version, target.index, target.config};
   }
 
  private:
   static constexpr size_t kMaxTargets = 1024;
+  // The index is held weakly: an index the store drops (its collection
+  // deleted, say) is freed, not kept alive here.
   struct Entry {
     uint64_t version = 0;
-    SearchTarget target;
+    std::weak_ptr<VectorIndex> index;
+    CollectionConfig config;
   };
   mutable std::mutex mu_;
   std::map<std::tuple<std::string, std::string, std::string>, Entry, std::less<>> targets_;
