@@ -27,12 +27,20 @@ Status CollectionNotFound(std::string_view name, const Scope& scope) {
                           " of branch " + QuoteName(BranchName(scope)));
 }
 
-Status CheckQuery(const std::vector<float>& query, const CollectionConfig& config, std::string_view name) {
+// `metric`: the one the search is answered in (the collection's or an override).
+Status CheckQuery(const std::vector<float>& query, const CollectionConfig& config, std::string_view name,
+                  Metric metric) {
   if (query.size() != config.dimension) {
     return Status::Constraint("query has " + std::to_string(query.size()) + " components; collection " +
                               QuoteName(name) + " has dimension " + std::to_string(config.dimension));
   }
-  return CheckFinite(query, "query");
+  STRATA_RETURN_IF_ERROR(CheckFinite(query, "query"));
+  // As for an upsert: a zero vector has no direction, so no cosine similarity
+  // (it would rank every vector alike).
+  if (metric == Metric::kCosine && Norm(query.data(), query.size()) == 0) {
+    return Status::InvalidArgument("query is all zeros: cosine similarity is undefined for it");
+  }
+  return Status::Ok();
 }
 
 Status CheckInput(const VectorInput& in, size_t index, bool batch) {
@@ -436,7 +444,7 @@ Result<std::vector<std::vector<VectorMatch>>> VectorStore::SearchMany(const Scop
   }
   auto check_queries = [&](const CollectionConfig& config) -> Status {
     for (size_t i = 0; i < queries.size(); ++i) {
-      Status st = CheckQuery(queries[i], config, collection);
+      Status st = CheckQuery(queries[i], config, collection, options.metric.value_or(config.metric));
       if (!st.ok()) {
         return queries.size() == 1 ? st : Status(st.code(), "query " + std::to_string(i) + ": " + st.message());
       }

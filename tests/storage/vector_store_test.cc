@@ -690,6 +690,26 @@ TEST_F(VectorStoreTest, RepeatedSearchesSeeEveryChangeInBetween) {
   EXPECT_EQ(MustSearch("c", {0, 0, 1}, 5, {}, Scope{"f", ""}).size(), 2u);
 }
 
+// Before, an all-zero query was answered in cosine (every vector scored 0)
+// although an all-zero upsert is refused there.
+TEST_F(VectorStoreTest, AnAllZeroQueryIsRefusedWhereverCosineAnswersIt) {
+  Create("cos", 3);
+  Create("l2", 3, Metric::kEuclidean);
+  MustUpsert("cos", "a", {1, 0, 0});
+  MustUpsert("l2", "a", {1, 0, 0});
+  VectorSearchOptions o;
+  o.k = 1;
+  auto cos = vectors().Search({}, "cos", {0, 0, 0}, o);
+  EXPECT_EQ(cos.status().code(), Code::kInvalidArgument);
+  EXPECT_NE(cos.status().message().find("all zeros"), std::string::npos) << cos.status().message();
+  EXPECT_TRUE(vectors().Search({}, "l2", {0, 0, 0}, o).ok()) << "euclidean has a distance from zero";
+  o.metric = Metric::kCosine;
+  EXPECT_EQ(vectors().Search({}, "l2", {0, 0, 0}, o).status().code(), Code::kInvalidArgument);
+  o.metric.reset();
+  auto batch = vectors().BatchSearch({}, "cos", {{1, 0, 0}, {0, 0, 0}}, o);
+  EXPECT_NE(batch.status().message().find("query 1"), std::string::npos) << batch.status().message();
+}
+
 TEST_F(VectorStoreTest, MemoryFigureFollowsAddsDeletesAndCompaction) {
   // The figure is a running total (no walk per call): check that it moves
   // with every kind of change.
