@@ -53,7 +53,9 @@ grpc::Status BranchesService::List(grpc::ServerContext* ctx, const v1::BranchLis
   auto names = engine_.branches().List();
   if (!names.ok()) return ToGrpc(ctx, names.status());
   for (const auto& name : *names) resp->add_names(name);
-  storage::Status fits = FitsOneAnswer(*resp, max_message_bytes_, "the list of " + std::to_string(names->size()) + " branches");
+  storage::Status fits = FitsOneAnswer(*resp, max_message_bytes_, [&] {
+    return "the list of " + std::to_string(names->size()) + " branches";
+  });
   if (!fits.ok()) return ToGrpc(ctx, fits);
   return grpc::Status::OK;
 }

@@ -28,11 +28,4 @@ storage::Status TooLargeToAnswer(const std::string& what, size_t element_bytes, 
                                             std::to_string(max_message_bytes) + " bytes");
 }
 
-storage::Status FitsOneAnswer(const google::protobuf::Message& answer, size_t max_message_bytes,
-                              const std::string& what) {
-  size_t bytes = answer.ByteSizeLong();
-  if (bytes <= max_message_bytes) return storage::Status::Ok();
-  return TooLargeToAnswer(what, bytes, max_message_bytes);
-}
-
 }  // namespace strata::server

@@ -31,9 +31,14 @@ class ResponseBudget {
 storage::Status TooLargeToAnswer(const std::string& what, size_t element_bytes, size_t max_message_bytes);
 
 // Ok when `answer` fits in one message of `max_message_bytes`; else
-// TooLargeToAnswer naming it as `what`.
-storage::Status FitsOneAnswer(const google::protobuf::Message& answer, size_t max_message_bytes,
-                              const std::string& what);
+// TooLargeToAnswer naming it as what(). `what` is called only then: the
+// check runs on every search, the name is needed once in a great while.
+template <typename NameOf>
+storage::Status FitsOneAnswer(const google::protobuf::Message& answer, size_t max_message_bytes, NameOf what) {
+  size_t bytes = answer.ByteSizeLong();
+  if (bytes <= max_message_bytes) return storage::Status::Ok();
+  return TooLargeToAnswer(what(), bytes, max_message_bytes);
+}
 
 // Adds one message to the repeated `field` per item of [first, last), filled
 // by fill(item, message), while they fit within `max_message_bytes`. Returns

@@ -36,7 +36,8 @@ void FillMatches(const std::vector<storage::VectorMatch>& matches, v1::VectorSea
 
 // How a search answer too large to send is named in its error.
 std::string SearchAnswerName(size_t matches) {
-  return "the answer of " + std::to_string(matches) + " matches with their metadata (ask for fewer, or set include_metadata to false)";
+  return "the answer of " + std::to_string(matches) +
+         " matches with their metadata (ask for fewer, or set include_metadata to false)";
 }
 
 }  // namespace
@@ -157,7 +158,7 @@ grpc::Status VectorsService::Search(grpc::ServerContext* ctx, const v1::VectorSe
   auto matches = engine_.vectors().Search(*scope, req->collection(), *query, *options);
   if (!matches.ok()) return ToGrpc(ctx, matches.status());
   FillMatches(*matches, resp);
-  storage::Status fits = FitsOneAnswer(*resp, max_message_bytes_, SearchAnswerName(matches->size()));
+  storage::Status fits = FitsOneAnswer(*resp, max_message_bytes_, [&] { return SearchAnswerName(matches->size()); });
   if (!fits.ok()) return ToGrpc(ctx, fits);
   return grpc::Status::OK;
 }
@@ -182,7 +183,7 @@ grpc::Status VectorsService::BatchSearch(grpc::ServerContext* ctx, const v1::Vec
     FillMatches(matches, resp->add_results());
     count += matches.size();
   }
-  storage::Status fits = FitsOneAnswer(*resp, max_message_bytes_, SearchAnswerName(count));
+  storage::Status fits = FitsOneAnswer(*resp, max_message_bytes_, [&] { return SearchAnswerName(count); });
   if (!fits.ok()) return ToGrpc(ctx, fits);
   return grpc::Status::OK;
 }
