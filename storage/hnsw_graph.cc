@@ -237,6 +237,55 @@ Found SearchBaseLayerSkippingDeleted(const Graph& g, const QuantizedCodes& codes
   return out;
 }
 
+// The k nearest of the walk's candidates by exact distance (float32), nearest
+// first. Every candidate is a possible answer, not only the walk's first k: a
+// true neighbour the quantized distances placed just below k is still among
+// them. But reading a float32 vector is a cache miss of 8 lines or more, so a
+// candidate is read only when it can still be among the k: not when its walk
+// distance, less the quantization's error bound, is above the k-th exact
+// distance already known. The answer is the one re-ranking every candidate
+// would give; at 38k x 128 embeddings, ef 100, about 25 of the 100 are read.
+Found Rerank(const Graph& g, const QuantizedCodes& codes, const QuantizedCodes::Query& prepared, const float* query,
+             Found ranked, size_t k) {
+  auto exact_distance = [&](hnswlib::tableint id) {
+    return g.fstdistfunc_(query, g.getDataByInternalId(id), g.dist_func_param_);
+  };
+  // By walk distance, so the first k give a tight bound early.
+  std::sort(ranked.begin(), ranked.end());
+  size_t first = std::min(k, ranked.size());
+  for (size_t i = 0; i < first; ++i) PrefetchVector(g, ranked[i].second);
+  Found best;  // a max-heap of the k nearest exact distances so far
+  best.reserve(first);
+  for (size_t i = 0; i < first; ++i) best.emplace_back(exact_distance(ranked[i].second), ranked[i].second);
+  std::make_heap(best.begin(), best.end());
+  // The rest that can still beat the k-th: asked for together, so their
+  // misses overlap; the bound only tightens as they are read.
+  auto may_enter = [&](const std::pair<float, hnswlib::tableint>& c) {
+    return best.size() < k || c.first - codes.ErrorBound(prepared, c.second) <= best.front().first;
+  };
+  size_t kept = first;
+  for (size_t i = first; i < ranked.size(); ++i) {
+    if (may_enter(ranked[i])) {
+      PrefetchVector(g, ranked[i].second);
+      ranked[kept++] = ranked[i];
+    }
+  }
+  for (size_t i = first; i < kept; ++i) {
+    if (!may_enter(ranked[i])) continue;
+    float d = exact_distance(ranked[i].second);
+    if (best.size() < k) {
+      best.emplace_back(d, ranked[i].second);
+      std::push_heap(best.begin(), best.end());
+    } else if (std::make_pair(d, ranked[i].second) < best.front()) {
+      std::pop_heap(best.begin(), best.end());
+      best.back() = {d, ranked[i].second};
+      std::push_heap(best.begin(), best.end());
+    }
+  }
+  std::sort_heap(best.begin(), best.end());
+  return best;
+}
+
 }  // namespace
 
 struct HnswGraph::Impl {
@@ -390,14 +439,9 @@ std::vector<std::pair<float, uint64_t>> HnswGraph::Search(const float* query, si
   size_t breadth = std::max(ef, k);
   Found ranked = g.num_deleted_ ? SearchBaseLayerSkippingDeleted(g, codes, current, prepared, breadth)
                                 : SearchBaseLayer(g, codes, current, prepared, breadth);
-  // Re-rank every candidate, not only the first k: a true neighbour the
-  // quantized distances placed just below k is still among them.
-  for (const auto& candidate : ranked) PrefetchVector(g, candidate.second);
-  for (auto& [distance, id] : ranked) distance = g.fstdistfunc_(query, g.getDataByInternalId(id), g.dist_func_param_);
-  size_t n = std::min(k, ranked.size());
-  std::partial_sort(ranked.begin(), ranked.begin() + n, ranked.end());
-  out.reserve(n);
-  for (size_t i = 0; i < n; ++i) out.emplace_back(ranked[i].first, g.getExternalLabel(ranked[i].second));
+  Found exact = Rerank(g, codes, prepared, query, std::move(ranked), k);
+  out.reserve(exact.size());
+  for (const auto& [distance, id] : exact) out.emplace_back(distance, g.getExternalLabel(id));
   return out;
 }
 

@@ -4,6 +4,7 @@
 #include <cmath>
 #include <cstdlib>
 #include <cstring>
+#include <limits>
 #include <new>
 
 #include "storage/huge_pages.h"
@@ -20,6 +21,7 @@ QuantizedCodes::QuantizedCodes(Metric metric, size_t dim, size_t capacity)
     : dim_(dim),
       euclidean_(metric == Metric::kEuclidean),
       stride_((sizeof(Row) + dim + kCacheLine - 1) / kCacheLine * kCacheLine),
+      rounding_(4.0f * static_cast<float>(dim) * std::numeric_limits<float>::epsilon() / 2),
       dot_(Int8DotKernelFor(BestKernelLevel())) {
   Reserve(capacity);
 }
@@ -57,11 +59,12 @@ void QuantizedCodes::Encode(uint32_t id, const float* vector) {
 }
 
 QuantizedCodes::Query QuantizedCodes::Prepare(const float* query) const {
-  float squared_norm = 0;
-  if (euclidean_) {
-    for (size_t i = 0; i < dim_; ++i) squared_norm += query[i] * query[i];
+  float squared_norm = 0, l1_norm = 0;
+  for (size_t i = 0; i < dim_; ++i) {
+    squared_norm += query[i] * query[i];
+    l1_norm += std::fabs(query[i]);
   }
-  return Query{query, squared_norm};
+  return Query{query, euclidean_ ? squared_norm : 0.0f, l1_norm};
 }
 
 }  // namespace strata::storage

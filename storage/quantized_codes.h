@@ -46,6 +46,7 @@ class QuantizedCodes {
   struct Query {
     const float* vector;
     float squared_norm;  // used for kEuclidean only
+    float l1_norm;       // sum of |component|: scales every row's error bound
   };
   Query Prepare(const float* query) const;
   // Approximately the graph's raw distance (hnswlib's: squared L2, or
@@ -54,6 +55,18 @@ class QuantizedCodes {
     const Row* row = RowOf(id);
     float dot = row->scale * dot_(query.vector, row->codes, dim_);
     return euclidean_ ? query.squared_norm + row->squared_norm - 2 * dot : 1.0f - dot;
+  }
+  // At least |Distance(query, id) - the exact raw distance| (the float32
+  // kernels' distance): the quantization's error, at most half a step of the
+  // row's scale per component, weighted by the query, plus the rounding of
+  // both float sums. A candidate whose Distance minus this is above an exact
+  // distance already known is farther than that one for certain.
+  float ErrorBound(const Query& query, uint32_t id) const {
+    const Row* row = RowOf(id);
+    const float quantization = 0.5f * row->scale * query.l1_norm;
+    const float products = 127.0f * row->scale * query.l1_norm;  // at least the sum of |q_i x_i|
+    if (!euclidean_) return quantization + rounding_ * (products + 1.0f);  // 1.0f: the "1 -"
+    return 2 * quantization + 3 * rounding_ * (query.squared_norm + row->squared_norm + 2 * products);
   }
   // Asks for row `id`'s cache lines ahead of its Distance.
   void Prefetch(uint32_t id) const {
@@ -78,6 +91,9 @@ class QuantizedCodes {
   size_t dim_;
   bool euclidean_;
   size_t stride_;  // bytes per row: a whole number of cache lines
+  // A bound on the relative rounding error of a float sum of dim_ products,
+  // doubled (the walk's sum and the exact one), and doubled again for margin.
+  float rounding_;
   size_t capacity_ = 0;
   Int8DotKernel dot_;
   std::unique_ptr<char, Free> rows_;

@@ -2,7 +2,10 @@
 // distances stay within the documented error bound at every scale, growing
 // keeps the rows, and zero or subnormal vectors give finite distances. That
 // searches still return exact distances and keep their recall is tested
-// through the engine (vector_store_test.cc).
+// through the engine (vector_store_test.cc). ErrorBound, which lets the search
+// skip re-ranking candidates that cannot be among the k nearest, must hold
+// against the very kernels the re-ranking uses, on the rows where the
+// quantization errs most.
 #include <cmath>
 #include <limits>
 #include <random>
@@ -11,6 +14,7 @@
 #include <gtest/gtest.h>
 
 #include "storage/quantized_codes.h"
+#include "storage/vector_kernels.h"
 
 namespace strata::storage {
 namespace {
@@ -55,6 +59,47 @@ TEST(QuantizedCodesTest, DistancesStayWithinTheQuantizationBound) {
         double rounding = 1e-5 * (std::fabs(exact) + std::sqrt(Dot(q, q) * Dot(x, x)) + 1);
         EXPECT_NEAR(codes.Distance(prepared, id), exact, bound + rounding)
             << MetricName(metric) << " dim " << dim << " row " << id;
+      }
+    }
+  }
+}
+
+// Every component half a step from its code, the query's signs matching the
+// errors' so they add up: the quantization's worst case. The bound must cover
+// the difference from each kernel the re-ranking may use, at every scale.
+TEST(QuantizedCodesTest, ErrorBoundCoversTheWorstRowsAgainstEveryKernel) {
+  std::mt19937 rng(13);
+  std::uniform_int_distribution<int> step(-126, 125);
+  std::normal_distribution<float> normal(0.0f, 1.0f);
+  for (Metric metric : {Metric::kDotProduct, Metric::kEuclidean}) {
+    for (size_t dim : {1, 2, 16, 17, 128, 300, 1536}) {
+      const uint32_t rows = 48;
+      QuantizedCodes codes(metric, dim, rows);
+      std::vector<std::vector<float>> data;
+      for (uint32_t id = 0; id < rows; ++id) {
+        float unit = std::pow(10.0f, static_cast<float>(id % 8) - 4);  // 1e-4 .. 1e3
+        std::vector<float> v(dim);
+        v[0] = 127 * unit;  // the largest component: one step is `unit`
+        for (size_t i = 1; i < dim; ++i) {
+          // Random rows in half; the rest at half a step (less a hair, so
+          // rounding goes one way), worst for the bound.
+          v[i] = id % 2 ? normal(rng) * 40 * unit : (static_cast<float>(step(rng)) + 0.4999f) * unit;
+        }
+        codes.Encode(id, v.data());
+        data.push_back(v);
+      }
+      // Positive, so the half-step rows' errors (all one way) add up.
+      std::vector<float> q(dim);
+      for (size_t i = 0; i < dim; ++i) q[i] = 1 + std::fabs(normal(rng));
+      auto prepared = codes.Prepare(q.data());
+      for (KernelLevel level : SupportedKernelLevels()) {
+        DistanceKernel exact = DistanceKernelFor(metric, level);
+        for (uint32_t id = 0; id < rows; ++id) {
+          float walk = codes.Distance(prepared, id);
+          float kernel = exact(q.data(), data[id].data(), &dim);
+          EXPECT_LE(std::fabs(walk - kernel), codes.ErrorBound(prepared, id))
+              << MetricName(metric) << " dim " << dim << " row " << id << " kernel " << KernelLevelName(level);
+        }
       }
     }
   }

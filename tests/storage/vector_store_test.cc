@@ -284,6 +284,61 @@ TEST_F(VectorStoreTest, QuantizedWalkKeepsRecallAndReturnsExactDistances) {
   EXPECT_GE(static_cast<double>(found) / (queries.size() * k), 0.97);
 }
 
+// The re-ranking reads a candidate's float32 vector only when its walk
+// distance, less the quantization's error bound, can still beat the k-th
+// exact one. Here the vectors lie on an arc of a circle, 1e-4 radians apart
+// (one norm, so every metric orders them alike and the graph links them as
+// neighbours): dozens of them share their int8 codes, so the walk's distances
+// cannot order them, while their exact distances to the query (off the arc's
+// end) differ by ~1e-4 of the norm, far above float rounding. A bound too
+// tight would drop true neighbours; the answer must be the exact one, rank by
+// rank, at two magnitudes.
+TEST_F(VectorStoreTest, SkippingCandidatesNeverChangesTheAnswer) {
+  const size_t dim = 32, n = 600;
+  auto basis = RandomVectors(2, dim, 41);
+  auto unit = [](std::vector<float> v) {
+    double norm = 0;
+    for (float x : v) norm += static_cast<double>(x) * x;
+    for (auto& x : v) x = static_cast<float>(x / std::sqrt(norm));
+    return v;
+  };
+  std::vector<float> c = unit(basis[0]), u = basis[1];
+  double along = 0;
+  for (size_t j = 0; j < dim; ++j) along += static_cast<double>(u[j]) * c[j];
+  for (size_t j = 0; j < dim; ++j) u[j] -= static_cast<float>(along * c[j]);
+  u = unit(u);
+  // Keys in shuffled order, so their order says nothing of the distances.
+  std::vector<size_t> position(n);
+  for (size_t i = 0; i < n; ++i) position[i] = i;
+  std::shuffle(position.begin(), position.end(), std::mt19937(44));
+  for (float magnitude : {1.0f, 1000.0f}) {
+    std::vector<std::vector<float>> data(n, std::vector<float>(dim));
+    for (size_t i = 0; i < n; ++i) {
+      double angle = 1e-4 * static_cast<double>(position[i]);
+      for (size_t j = 0; j < dim; ++j) {
+        data[i][j] = static_cast<float>(magnitude * (std::cos(angle) * c[j] + std::sin(angle) * u[j]));
+      }
+    }
+    std::vector<float> q(dim);
+    for (size_t j = 0; j < dim; ++j) q[j] = magnitude * (c[j] - u[j]);
+    for (Metric metric : {Metric::kCosine, Metric::kEuclidean, Metric::kDotProduct}) {
+      std::string name = std::string(MetricName(metric)) + "-" + std::to_string(static_cast<int>(magnitude));
+      Create(name, dim, metric);
+      LoadAll(name, data);
+      for (size_t k : {1, 10, 40, 150}) {
+        VectorSearchOptions o;
+        o.ef = 1000;  // the walk reaches every vector: only the re-ranking can err
+        auto got = MustSearch(name, q, k, o);
+        auto want = BruteForce(data, q, metric, k);
+        ASSERT_EQ(got.size(), want.size()) << name;
+        for (size_t i = 0; i < want.size(); ++i) {
+          ASSERT_EQ(got[i].key, want[i].key) << name << " k " << k << " rank " << i;
+        }
+      }
+    }
+  }
+}
+
 TEST_F(VectorStoreTest, MetricOverrideIsExact) {
   auto data = RandomVectors(200, 8, 11);
   Create("c", 8, Metric::kCosine);
