@@ -314,12 +314,33 @@ Result<std::vector<CollectionInfo>> VectorStore::ListCollections(const Scope& sc
   if (!st.ok()) return st;
   std::sort(found.begin(), found.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
   for (auto& [name, c] : found) {
-    auto index = IndexFor(*view, name, c);
-    if (!index.ok()) return index.status();
-    IndexFigures f = (*index)->figures();
-    out.push_back(CollectionInfo{name, c.config, f.live, f.memory_bytes});
+    // An index in memory gives its figures; any other collection is counted
+    // from its records and shows no index memory: building or loading every
+    // index to list them took ~9 ms each and kept them all in memory. In a
+    // transaction the count is always the records', its own writes included.
+    std::shared_ptr<VectorIndex> resident = view->session == nullptr ? ResidentIndex(*view, c) : nullptr;
+    if (resident) {
+      STRATA_RETURN_IF_ERROR(PinVersion(core_, *view));
+      STRATA_RETURN_IF_ERROR(resident->CatchUp(*view));
+      IndexFigures f = resident->figures();
+      out.push_back(CollectionInfo{name, c.config, f.live, f.memory_bytes});
+      continue;
+    }
+    uint64_t count = 0;
+    STRATA_RETURN_IF_ERROR(ScanVisibleVectors(*view, VectorNamePrefix(name, c.config.incarnation),
+                                              [&](std::string_view, std::string_view) {
+                                                ++count;
+                                                return Status::Ok();
+                                              }));
+    out.push_back(CollectionInfo{name, c.config, count, 0});
   }
   return out;
+}
+
+std::shared_ptr<VectorIndex> VectorStore::ResidentIndex(const ReadView& view, const Resolved& c) {
+  std::lock_guard<std::mutex> lock(mu_);
+  auto it = indexes_.find(IndexKey{view.branch_id, view.space_id.value_or(0), c.config.incarnation});
+  return it == indexes_.end() ? nullptr : it->second;
 }
 
 Result<CollectionInfo> VectorStore::CollectionStats(const Scope& scope, std::string_view name) {

@@ -93,7 +93,10 @@ class VectorStore {
   Result<uint64_t> CreateCollection(const Scope& scope, std::string_view name, CollectionConfig config);
   // Deletes the collection and tombstones its vectors.
   Result<DeleteResult> DeleteCollection(const Scope& scope, std::string_view name);
+  // Every collection with its live count. Loads no index: memory_bytes is
+  // what a collection's index holds in memory now, 0 while it is not loaded.
   Result<std::vector<CollectionInfo>> ListCollections(const Scope& scope);
+  // One collection's figures; loads (or builds) its index.
   Result<CollectionInfo> CollectionStats(const Scope& scope, std::string_view name);
 
   // Errors: kNotFound (collection), kConstraint (dimension), kInvalidArgument
@@ -137,6 +140,8 @@ class VectorStore {
   Result<Resolved> FindCollection(const ReadView& view, std::string_view name) const;
   // Pins `view` to its snapshot's version (see PinVersion).
   Result<std::shared_ptr<VectorIndex>> IndexFor(ReadView& view, std::string_view name, const Resolved& c);
+  // The collection's index when it is in memory (nullptr when not), as it is.
+  std::shared_ptr<VectorIndex> ResidentIndex(const ReadView& view, const Resolved& c);
   // Brings the collection's index up to date after a write (errors are left
   // for the next search to report: the write itself is committed).
   void CatchUpAfterWrite(const Scope& scope, std::string_view collection);

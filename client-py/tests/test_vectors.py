@@ -76,7 +76,10 @@ def test_create_list_stats_delete(db, ns):
     v2 = db.vector_create_collection(b, 5, "L2", m=8, ef_construction=50)
     assert isinstance(v1, int) and 0 < v1 < v2
     listed = {c["name"]: c for c in db.vector_list_collections()}
-    assert listed[a] == db.vector_collection_stats(a)
+    # Listing loads no index: one not used yet holds no memory.
+    assert listed[a]["memory_bytes"] == 0
+    stats = db.vector_collection_stats(a)  # loads it
+    assert {c["name"]: c for c in db.vector_list_collections()}[a] == stats
     assert listed[a]["dimension"] == 3 and listed[a]["metric"] == "cosine"
     assert listed[a]["count"] == 0 and listed[a]["index_type"] == "hnsw"
     assert listed[b]["metric"] == "euclidean" and listed[b]["dimension"] == 5

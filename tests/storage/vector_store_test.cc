@@ -113,6 +113,56 @@ TEST_F(VectorStoreTest, CreateListStatsDelete) {
   EXPECT_TRUE(MustSearch("docs", {1, 0, 0, 0}, 5).empty());
 }
 
+// Listing reads figures from the indexes in memory and counts the others'
+// records: it loads or builds none (it did, ~9 ms each). Stats loads one.
+TEST_F(VectorStoreTest, ListingLoadsNoIndexAndCountsTheRecords) {
+  Create("a", 3);
+  Create("b", 3);
+  Create("empty", 3);
+  LoadAll("a", RandomVectors(50, 3, 1));
+  LoadAll("b", RandomVectors(20, 3, 2));
+  ASSERT_TRUE(vectors().Delete({}, "b", "v0").ok());
+  engine_.reset();
+  engine_ = testing::OpenOrFail(testing::OptionsFor(dir_.path()));
+  ASSERT_NE(engine_, nullptr);
+
+  auto list = vectors().ListCollections({});
+  ASSERT_TRUE(list.ok()) << list.status().message();
+  ASSERT_EQ(list->size(), 3u);
+  EXPECT_EQ((*list)[0].count, 50u);
+  EXPECT_EQ((*list)[1].count, 19u);
+  EXPECT_EQ((*list)[2].count, 0u);
+  for (const auto& info : *list) EXPECT_EQ(info.memory_bytes, 0u) << info.name << " is not loaded";
+  VectorCounters counters = vectors().counters();
+  EXPECT_EQ(counters.index_count, 0u);
+  EXPECT_EQ(counters.indexes_loaded + counters.indexes_built, 0u);
+
+  auto stats = vectors().CollectionStats({}, "a");
+  ASSERT_TRUE(stats.ok());
+  EXPECT_EQ(stats->count, 50u);
+  EXPECT_GT(stats->memory_bytes, 0u);
+  list = vectors().ListCollections({});
+  ASSERT_TRUE(list.ok());
+  EXPECT_EQ((*list)[0].memory_bytes, stats->memory_bytes);  // loaded now: its own figures
+  EXPECT_EQ((*list)[0].count, 50u);
+  EXPECT_EQ((*list)[1].memory_bytes, 0u);
+  EXPECT_EQ(vectors().counters().index_count, 1u);
+
+  // In a transaction the count is the records' with its own writes.
+  auto txn = engine_->transactions().Begin("");
+  ASSERT_TRUE(txn.ok());
+  Scope t{"", "", txn->id};
+  MustUpsert("a", "new", {1, 2, 3}, std::nullopt, t);
+  ASSERT_TRUE(vectors().Delete(t, "a", "v1").ok());
+  MustUpsert("b", "new1", {1, 2, 3}, std::nullopt, t);
+  MustUpsert("b", "new2", {1, 2, 3}, std::nullopt, t);
+  auto in_txn = vectors().ListCollections(t);
+  ASSERT_TRUE(in_txn.ok()) << in_txn.status().message();
+  EXPECT_EQ((*in_txn)[0].count, 50u);
+  EXPECT_EQ((*in_txn)[1].count, 21u);
+  ASSERT_TRUE(engine_->transactions().Rollback(txn->id).ok());
+}
+
 TEST_F(VectorStoreTest, RejectsBadCollectionsAndInputs) {
   CollectionConfig c;
   c.dimension = 0;

@@ -229,7 +229,10 @@ class VectorsMixin:
         """Return the collections of the current branch and space:
         [{"name", "dimension", "metric", "count", "index_type",
         "memory_bytes", "m", "ef_construction"}], `metric` by its canonical
-        name ("cosine", "euclidean", "dot_product")."""
+        name ("cosine", "euclidean", "dot_product"). `memory_bytes` is what
+        the collection's index holds in the server's memory now: listing
+        loads no index, so it is 0 for one not used since the server started
+        (a search, a write or `vector_collection_stats` loads it)."""
         request = vectors_pb2.ListCollectionsRequest(context=self._context())
         response = self._call(self._vectors_stub.ListCollections, request)
         return [_collection_info(info) for info in response.collections]
