@@ -144,3 +144,13 @@ strata_hnswlib_fix(hnswalg.h "no read past a link list: addPoint's descent"
                         for (int i = 0; i < size; i++) {
 #ifdef USE_SSE
                             if (i + 1 < size) _mm_prefetch(getDataByInternalId(*(datal + i + 1)), _MM_HINT_T0);  // stratadb")
+
+# 4. Every index held 65536 mutexes (2.6 MB) for updatePoint, the re-insert of a
+#    label already in the graph, even an empty index: 1,000 collections took
+#    2.6 GB. stratad never re-inserts a label (an upsert of an existing key
+#    takes a fresh label and retires the old one, storage/vector_index.cc), so
+#    the locks are never taken; 64 keep updatePoint correct (the count is a
+#    mask over internal ids, so it stays a power of two) in 2.5 KB.
+strata_hnswlib_fix(hnswalg.h "a small pool of update locks"
+"        static const tableint max_update_element_locks = 65536;"
+"        static const tableint max_update_element_locks = 64;  // stratadb: see cmake/PatchedHnswlib.cmake")

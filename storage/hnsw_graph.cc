@@ -465,8 +465,9 @@ bool HnswGraph::IsDeleted(uint32_t internal_id) const { return impl_->graph->isM
 uint64_t HnswGraph::MemoryBytes() const {
   const Graph& g = *impl_->graph;
   // The level-0 block, the upper-layer link lists, the per-element locks, the
-  // label lookup and the quantized rows.
+  // update locks, the label lookup and the quantized rows.
   uint64_t bytes = g.max_elements_ * (g.size_data_per_element_ + sizeof(void*) + sizeof(int) + sizeof(std::mutex));
+  bytes += g.link_list_update_locks_.size() * sizeof(std::mutex);
   bytes += impl_->upper_link_bytes.load(std::memory_order_relaxed);
   bytes += g.label_lookup_.size() * (sizeof(uint64_t) + sizeof(uint32_t) + 2 * sizeof(void*));
   return bytes + impl_->codes->MemoryBytes();
