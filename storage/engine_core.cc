@@ -74,6 +74,14 @@ Status CheckTxnBranch(const Scope& scope, const TxnSession& session) {
   }
   return Status::Ok();
 }
+
+// A read or write inside a transaction in a space deleted under it.
+Status SpaceKeptFor(const Txn& txn, const Databases& dbs, const TxnSession& session, const std::string& space) {
+  Status kept = CheckSpaceKeptSinceSnapshot(txn, dbs, session, space);
+  if (kept.ok()) return kept;
+  return Status(kept.code(), kept.message() + "; transaction " + session.id() +
+                                 " cannot commit: roll it back and begin again");
+}
 }  // namespace
 
 Result<ReadView> EngineCore::BeginTxnRead(const Scope& scope, std::optional<int64_t> as_of) const {
@@ -89,6 +97,7 @@ Result<ReadView> EngineCore::BeginTxnRead(const Scope& scope, std::optional<int6
     return Status::NotFound("branch " + QuoteName((*session)->branch()) + " was deleted after transaction " +
                             (*session)->id() + " began");
   }
+  STRATA_RETURN_IF_ERROR(SpaceKeptFor(view->txn, dbs(), **session, view->space_name));
   view->session = std::move(session).value();
   return view;
 }
@@ -112,6 +121,7 @@ Status EngineCore::RunWrite(const Scope& scope, const WriteBody& body) {
   if (view->branch_id != s.branch_id()) {
     return Status::NotFound("branch " + QuoteName(s.branch()) + " was deleted after transaction " + s.id() + " began");
   }
+  STRATA_RETURN_IF_ERROR(SpaceKeptFor(view->txn, dbs(), s, view->space_name));
   uint64_t version = s.snapshot_version();
   WriteContext ctx(*env_, view->txn, &version, NowMicros());
   ctx.set_staging(&s);

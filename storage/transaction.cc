@@ -249,6 +249,17 @@ Result<uint64_t> TxnManager::Commit(const std::string& id) {
   return Apply(*session);
 }
 
+Status CheckSpaceKeptSinceSnapshot(const Txn& txn, const Databases& dbs, const TxnSession& s, std::string_view space) {
+  auto membership = Catalog::GetMembership(txn, dbs, s.branch_id(), space);
+  if (!membership.ok()) return membership.status();
+  if (membership->has_value() && (*membership)->detached_at.value_or(0) > s.snapshot_version()) {
+    return Status::Conflict("transaction conflict: space " + QuoteName(space) + " was deleted at version " +
+                            std::to_string(*(*membership)->detached_at) + ", after the transaction's snapshot " +
+                            "(version " + std::to_string(s.snapshot_version()) + ")");
+  }
+  return Status::Ok();
+}
+
 Status TxnManager::Validate(const Txn& txn, const TxnSession& s) const {
   const Databases& dbs = core_.dbs();
   auto branch = Catalog::FindBranch(txn, dbs, s.branch());
@@ -291,13 +302,8 @@ Status TxnManager::Validate(const Txn& txn, const TxnSession& s) const {
   for (const auto& [space, head] : s.event_heads_) spaces.insert(space);
   for (const StagedEvent& e : s.events_) spaces.insert(e.space);
   for (const std::string& space : spaces) {
-    auto membership = Catalog::GetMembership(txn, dbs, s.branch_id(), space);
-    if (!membership.ok()) return membership.status();
-    if (membership->has_value() && (*membership)->detached_at.value_or(0) > s.snapshot_version()) {
-      return Status::Conflict("transaction conflict: space " + QuoteName(space) + " was deleted at version " +
-                              std::to_string(*(*membership)->detached_at) + ", after the transaction's snapshot " +
-                              "(version " + std::to_string(s.snapshot_version()) + "); nothing was applied");
-    }
+    Status kept = CheckSpaceKeptSinceSnapshot(txn, dbs, s, space);
+    if (!kept.ok()) return Status(kept.code(), kept.message() + "; nothing was applied");
   }
   for (const StagedKey& key : s.reads_) STRATA_RETURN_IF_ERROR(check(key));
   for (const auto& [key, record] : s.writes_) {

@@ -41,6 +41,7 @@ namespace strata::storage {
 
 class EngineCore;
 class Txn;
+struct Databases;
 struct Record;
 
 // A name of one primitive in one space of the transaction's branch.
@@ -146,6 +147,13 @@ class TxnSession {
   std::vector<std::pair<StagedKey, std::optional<StagedRecord>>> undo_;
   std::chrono::steady_clock::time_point last_used_;
 };
+
+// kConflict when `space` on the session's branch was deleted (or deleted and
+// made again) after the session's snapshot: a forced delete removes records
+// physically, so what the transaction read there may be gone. Commit checks
+// every space the transaction touched; reads and writes inside it check the
+// space they go to, so none answers from a space emptied under it.
+Status CheckSpaceKeptSinceSnapshot(const Txn& txn, const Databases& dbs, const TxnSession& s, std::string_view space);
 
 class TxnManager {
  public:

@@ -162,7 +162,8 @@ TEST_F(TransactionTest, ConcurrentAppendToTheSameLogIsAConflict) {
 
 // A forced space delete after begin() removed what the transaction had read
 // (its reads then found nothing) and its commit still went through, leaving
-// only its own write: no serial order allows that.
+// only its own write: no serial order allows that. Reads and writes inside
+// the transaction in that space are conflicts too: they found it empty.
 TEST_F(TransactionTest, ASpaceDeletedAfterTheSnapshotIsAConflict) {
   Scope work{"", "work", ""};
   // x = 1 in "work", and a transaction that has read it.
@@ -176,7 +177,15 @@ TEST_F(TransactionTest, ASpaceDeletedAfterTheSnapshotIsAConflict) {
   };
   Scope t = begin_after_reading_x();
   ASSERT_TRUE(engine_->spaces().Delete("default", "work", true).ok());
-  ASSERT_TRUE(kv().Put(t, "y", Value(2)).ok());
+  auto read = kv().Get(t, "x", std::nullopt);
+  ASSERT_FALSE(read.ok()) << "the snapshot's x = 1 is gone: the read must not answer \"no such key\"";
+  EXPECT_EQ(read.status().code(), Code::kConflict);
+  EXPECT_NE(read.status().message().find("space \"work\" was deleted"), std::string::npos) << read.status().message();
+  EXPECT_EQ(kv().Put(t, "y", Value(2)).status().code(), Code::kConflict);
+  EXPECT_EQ(engine_->json().Get(t, "doc", "$", std::nullopt).status().code(), Code::kConflict);
+  EXPECT_EQ(engine_->events().Len(t, std::nullopt).status().code(), Code::kConflict);
+  Scope other_space{"", "", t.txn_id};
+  EXPECT_TRUE(kv().Get(other_space, "x", std::nullopt).ok()) << "other spaces still answer";
   auto commit = txns().Commit(t.txn_id);
   ASSERT_FALSE(commit.ok());
   EXPECT_EQ(commit.status().code(), Code::kConflict) << commit.status().message();
@@ -188,7 +197,7 @@ TEST_F(TransactionTest, ASpaceDeletedAfterTheSnapshotIsAConflict) {
   Scope t2 = begin_after_reading_x();
   ASSERT_TRUE(engine_->spaces().Delete("default", "work", true).ok());
   MustPut("x", Value(5), work);
-  ASSERT_TRUE(kv().Put(t2, "y", Value(2)).ok());
+  EXPECT_EQ(kv().Put(t2, "y", Value(2)).status().code(), Code::kConflict);
   EXPECT_EQ(txns().Commit(t2.txn_id).status().code(), Code::kConflict);
 }
 
