@@ -249,6 +249,48 @@ Result<Strategy> ParseStrategy(std::string_view s) {
                                  "; expected last_writer_wins, source_wins, target_wins or strict");
 }
 
+// The events a merge's target already holds, to append only the others.
+// An event is known by when it was first appended, its type and its payload:
+// a merge and an import keep the time, so a copy of an event that reached the
+// target by another path (an earlier sync of a feature branch, a third
+// branch, an import of the same history) is recognised, where the change
+// index alone re-appended them. Counted, not just marked: the same event
+// appended twice in one microsecond is two events.
+class TargetEvents {
+ public:
+  explicit TargetEvents(SideReader& target) : target_(target) {}
+
+  // True (and one fewer held) when the target holds `event` of `space_id`.
+  Result<bool> Take(uint32_t space_id, const Visible& event) {
+    auto it = held_.find(space_id);
+    if (it == held_.end()) {
+      std::map<std::string, size_t> counts;
+      STRATA_RETURN_IF_ERROR(target_.ScanEvents(space_id, [&](const Event& e) {
+        ++counts[Identity(e.timestamp, e.type, e.payload)];
+        return Status::Ok();
+      }));
+      it = held_.emplace(space_id, std::move(counts)).first;
+    }
+    auto found = it->second.find(Identity(event.event_timestamp, event.event_type, event.value));
+    if (found == it->second.end() || found->second == 0) return false;
+    --found->second;
+    return true;
+  }
+
+ private:
+  static std::string Identity(int64_t timestamp, std::string_view type, const Value& payload) {
+    std::string out;
+    AppendU64(out, static_cast<uint64_t>(timestamp));
+    AppendU32(out, static_cast<uint32_t>(type.size()));
+    out.append(type);
+    out += EncodeValue(payload);
+    return out;
+  }
+
+  SideReader& target_;
+  std::map<uint32_t, std::map<std::string, size_t>> held_;  // space -> identity -> count
+};
+
 }  // namespace
 
 Result<BranchDiff> BranchStore::Diff(std::string_view a, std::string_view b) {
@@ -486,15 +528,21 @@ Result<BranchMergeResult> BranchStore::Merge(std::string_view source, std::strin
         live_delta += w.live_delta;
         ++out.keys_applied;
       }
+      TargetEvents held(side_t);
       for (const auto& [ev_version, sequence, space_id] : source_events) {
         std::string seq_name;
         AppendU64(seq_name, sequence);
         auto ev = side_s.Read(space_id, Primitive::kEvent, seq_name);
         if (!ev.ok()) return ev.status();
         if (!ev->present) continue;  // gone with a deleted space
+        auto already = held.Take(space_id, *ev);
+        if (!already.ok()) return already.status();
+        if (*already) continue;
         auto ensured = Catalog::EnsureSpace(txn, dbs, tgt.id, space_names->at(space_id));
         if (!ensured.ok()) return ensured.status();
-        auto appended = EventLog::AppendInWriter(ctx, tgt.id, space_id, ev->event_type, ev->value, *version);
+        // With the time it was first appended: its identity (TargetEvents).
+        auto appended = EventLog::AppendInWriterAt(ctx, tgt.id, space_id, ev->event_type, ev->value, *version,
+                                                   ev->event_timestamp);
         if (!appended.ok()) return appended.status();
         ++out.keys_applied;
       }

@@ -45,6 +45,7 @@ Result<Visible> SideReader::Read(uint32_t space_id, Primitive p, const std::stri
       if (e->version > std::min(at_, layer.max_version)) continue;
       out.present = true;
       out.version = e->version;
+      out.event_timestamp = e->timestamp;
       out.event_type = std::move(e->type);
       out.value = std::move(e->payload);
       return out;
@@ -75,6 +76,25 @@ Status SideReader::ScanLive(uint32_t space_id, Primitive p, std::string_view pre
   if (!layers.ok()) return layers.status();
   RecordScope scope{*layers, space_id, p};
   return RecordStore::ScanLive(txn_, dbs_.records, scope, prefix, at_, visit);
+}
+
+Status SideReader::ScanEvents(uint32_t space_id, const std::function<Status(const Event&)>& visit) {
+  auto layers = LayersFor(space_id);
+  if (!layers.ok()) return layers.status();
+  for (const Layer& layer : **layers) {
+    // A layer's own events; those it appended after a later layer forked from
+    // it are past that layer's cap.
+    std::string prefix = ScopePrefix(layer.branch_id, space_id, Primitive::kEvent);
+    Cursor c(txn_, dbs_.records);
+    for (bool ok = c.Seek(prefix); ok && c.key().substr(0, prefix.size()) == prefix; ok = c.Next()) {
+      auto e = EventLog::DecodeRecord(ReadU64(c.key().substr(prefix.size())), c.value());
+      if (!e.ok()) return e.status();
+      if (e->version > std::min(at_, layer.max_version)) continue;
+      STRATA_RETURN_IF_ERROR(visit(*e));
+    }
+    STRATA_RETURN_IF_ERROR(c.status());
+  }
+  return Status::Ok();
 }
 
 Result<const LayerChain*> SideReader::LayersFor(uint32_t space_id) {

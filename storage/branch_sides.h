@@ -27,8 +27,11 @@ struct Visible {
   std::string payload;  // the record's payload (named primitives)
   uint64_t version = 0;  // the version of the last change (a tombstone's too); 0: never written
   std::string event_type;
+  int64_t event_timestamp = 0;  // events: when first appended (a merge keeps it)
   bool raw = false;  // a vector or collection record: compared by `payload`
 };
+
+struct Event;
 
 // Same content on both sides: values compared strictly (1 != 1.0), vector and
 // collection records byte for byte.
@@ -62,6 +65,9 @@ class SideReader {
   // Every live record of `p` in the space whose name starts with `prefix`.
   Status ScanLive(uint32_t space_id, Primitive p, std::string_view prefix,
                   const std::function<Status(const Record&)>& visit);
+
+  // Every event of the space's log this side sees, layer by layer.
+  Status ScanEvents(uint32_t space_id, const std::function<Status(const Event&)>& visit);
 
  private:
   Result<const LayerChain*> LayersFor(uint32_t space_id);

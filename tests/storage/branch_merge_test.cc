@@ -399,6 +399,98 @@ TEST_F(BranchMergeTest, ReverseMergeDoesNotReappendMergedEvents) {
   EXPECT_TRUE(verify->valid) << verify->reason;
 }
 
+// An event that reached the target by another path is not appended again:
+// a merge keeps the time an event was first appended, and the target's log
+// is checked for it (the change index alone re-appended such events).
+class BranchMergeEventsTest : public BranchMergeTest {
+ protected:
+  void Append(std::string_view branch, std::string_view value) {
+    auto r = engine_->events().Append(On(branch), "log", Value(std::string(value)));
+    ASSERT_TRUE(r.ok()) << r.status().message();
+  }
+  std::vector<std::string> Events(std::string_view branch) {
+    auto list = engine_->events().List(On(branch), std::nullopt, 1000, std::nullopt, std::nullopt);
+    EXPECT_TRUE(list.ok()) << list.status().message();
+    std::vector<std::string> out;
+    if (list.ok()) {
+      for (const auto& e : *list) out.push_back(e.payload.get<std::string>());
+    }
+    auto verify = engine_->events().Verify(On(branch));
+    EXPECT_TRUE(verify.ok() && verify->valid) << branch << ": " << (verify.ok() ? verify->reason : "");
+    return out;
+  }
+  using Log = std::vector<std::string>;
+};
+
+TEST_F(BranchMergeEventsTest, AFeatureBranchSyncedTwiceGivesBackOnlyItsOwnEvents) {
+  Append("default", "m0");
+  Fork("default", "feat");
+  Append("default", "m1");
+  Merge("default", "feat");
+  Append("default", "m2");
+  Merge("default", "feat");
+  Append("feat", "f1");
+  EXPECT_EQ(Events("feat"), (Log{"m0", "m1", "m2", "f1"}));
+  EXPECT_EQ(Merge("feat", "default").keys_applied, 1u);
+  EXPECT_EQ(Events("default"), (Log{"m0", "m1", "m2", "f1"}));
+  EXPECT_EQ(Merge("feat", "default").keys_applied, 0u);
+  EXPECT_EQ(Merge("default", "feat").keys_applied, 0u);
+  EXPECT_EQ(Events("feat"), (Log{"m0", "m1", "m2", "f1"}));
+}
+
+TEST_F(BranchMergeEventsTest, AnEventThatTravelledThroughAThirdBranchIsNotAppendedAgain) {
+  Append("default", "base");
+  Fork("default", "b");
+  Fork("default", "c");
+  Append("b", "e1");
+  Merge("b", "default");
+  Merge("default", "c");
+  EXPECT_EQ(Merge("c", "b").keys_applied, 0u);
+  EXPECT_EQ(Events("b"), (Log{"base", "e1"}));
+  EXPECT_EQ(Events("c"), (Log{"base", "e1"}));
+
+  // A fork of a fork, merged into its parent, then into its grandparent.
+  Fork("default", "b2");
+  Fork("b2", "c2");
+  Append("c2", "e2");
+  Merge("c2", "b2");
+  Merge("b2", "default");
+  EXPECT_EQ(Merge("c2", "default").keys_applied, 0u);
+  EXPECT_EQ(Events("default"), (Log{"base", "e1", "e2"}));
+}
+
+TEST_F(BranchMergeEventsTest, AnImportedCopyMergedBackBringsOnlyWhatIsNew) {
+  ASSERT_TRUE(branches().Create("orig").ok());
+  for (const char* e : {"e0", "e1", "e2"}) Append("orig", e);
+  Put("orig", "k", 1);
+  std::string bundle;
+  auto exported = branches().Export("orig", [&](std::string_view piece) {
+    bundle.append(piece);
+    return Status::Ok();
+  });
+  ASSERT_TRUE(exported.ok()) << exported.status().message();
+  auto imported = branches().Import(bundle, "copy");
+  ASSERT_TRUE(imported.ok()) << imported.status().message();
+  Append("copy", "new");
+  Put("copy", "k2", 2);
+  BranchMergeResult r = Merge("copy", "orig");
+  EXPECT_TRUE(r.unrelated);
+  EXPECT_EQ(r.keys_applied, 2u);  // the event "new" and k2, as the diff lists them
+  EXPECT_EQ(Events("orig"), (Log{"e0", "e1", "e2", "new"}));
+  EXPECT_EQ(Get("orig", "k2"), Value(2));
+}
+
+// The same event twice (one type, payload and microsecond) is two events: a
+// target holding one copy gets the other.
+TEST_F(BranchMergeEventsTest, EveryCopyOfARepeatedEventIsCounted) {
+  Append("default", "same");
+  Fork("default", "feat");
+  Append("feat", "x");
+  Append("feat", "x");
+  EXPECT_EQ(Merge("feat", "default").keys_applied, 2u);
+  EXPECT_EQ(Events("default"), (Log{"same", "x", "x"}));
+}
+
 TEST_F(BranchMergeTest, ConflictAfterTheLastMergeIsStillReported) {
   Put("default", "k", 1);
   Fork("default", "feature");
