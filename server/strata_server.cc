@@ -31,6 +31,10 @@
 
 namespace strata::server {
 
+// The most often a client may ping during its calls: below the Python
+// client's keepalive interval (client-py/src/stratadb/connection.py).
+constexpr int kMinClientPingIntervalMs = 5000;
+
 storage::Result<std::unique_ptr<StrataServer>> StrataServer::Start(const Config& config, storage::Engine& engine,
                                                                    const ServerSecurity& security,
                                                                    ServerMetrics* metrics) {
@@ -73,6 +77,12 @@ storage::Result<std::unique_ptr<StrataServer>> StrataServer::Start(const Config&
   builder.SetMaxSendMessageSize(static_cast<int>(config.max_message_size));
   // Two servers must never share a port: refuse to start if it is taken.
   builder.AddChannelArgument(GRPC_ARG_ALLOW_REUSEPORT, 0);
+  // Clients ping during their calls to notice a server that stopped
+  // answering (the Python client every 10 s, docs/operations.md); gRPC's
+  // default (at most one ping per 5 minutes, then GOAWAY "too_many_pings")
+  // would cut a long call short for those pings.
+  builder.AddChannelArgument(GRPC_ARG_HTTP2_MIN_RECV_PING_INTERVAL_WITHOUT_DATA_MS, kMinClientPingIntervalMs);
+  builder.AddChannelArgument(GRPC_ARG_HTTP2_MAX_PING_STRIKES, 0);  // 0: no limit
   for (auto& service : server->services_) builder.RegisterService(service.get());
   auto interceptors = MakeCallLogging(std::chrono::milliseconds(config.slow_call_ms));
   // First, so that logging and metrics see the corrected status.

@@ -180,3 +180,83 @@ def test_an_open_idle_handle_does_not_hold_up_a_stopping_server(stratad_factory)
     with pytest.raises(UnavailableError, match=server.address):
         db.kv_get("k")
     db.close()
+
+
+def test_a_server_that_stops_answering_fails_the_call_instead_of_hanging(stratad_factory):
+    # SIGSTOP: the connection stays up but nothing answers, as with a host
+    # gone from the network. Without keepalive pings the call waited forever
+    # (no deadline is the default); now it fails once a ping goes unanswered.
+    import threading
+
+    from stratadb.connection import KEEPALIVE_MS, KEEPALIVE_TIMEOUT_MS
+
+    server = stratad_factory()
+    db = Strata.open(server.address)  # no timeout: calls have no deadline
+    db.kv_put("k", 1)
+    outcome = {}
+
+    def call():
+        try:
+            outcome["value"] = db.kv_get("k")
+        except Exception as e:  # recorded for the assertions below
+            outcome["error"] = e
+
+    server.proc.send_signal(signal.SIGSTOP)
+    try:
+        started = time.monotonic()
+        worker = threading.Thread(target=call, daemon=True)
+        worker.start()
+        worker.join((KEEPALIVE_MS + KEEPALIVE_TIMEOUT_MS) / 1000 + 15)
+        assert not worker.is_alive(), "the call still waits for a server that stopped answering"
+        assert isinstance(outcome.get("error"), UnavailableError), outcome
+        assert server.address in str(outcome["error"])
+        assert time.monotonic() - started < (KEEPALIVE_MS + KEEPALIVE_TIMEOUT_MS) / 1000 + 15
+    finally:
+        server.proc.send_signal(signal.SIGCONT)
+    # The server is fine once it runs again: a new call reconnects.
+    assert db.kv_get("k") == 1
+    # A long call that sends nothing meanwhile is not cut short by the pings:
+    # the server accepts them (it refused pings more often than every 5 minutes).
+    db.close()
+
+
+def test_the_server_accepts_keepalive_pings_during_a_long_call(stratad):
+    # A call that sends nothing for a while (here the health Watch stream)
+    # while its client pings: gRPC's server default took more than one ping
+    # per 5 minutes as abuse and ended the connection ("too_many_pings"),
+    # which would have cut long calls short for the client's keepalive.
+    import threading
+
+    import grpc
+
+    channel = grpc.insecure_channel(
+        stratad.address,
+        options=(
+            ("grpc.keepalive_time_ms", 1000),
+            ("grpc.keepalive_timeout_ms", 5000),
+            ("grpc.http2.max_pings_without_data", 0),
+            ("grpc.http2.min_time_between_pings_ms", 1000),
+            ("grpc.use_local_subchannel_pool", 1),
+        ),
+    )
+    watch = channel.unary_stream(
+        "/grpc.health.v1.Health/Watch", request_serializer=lambda _: b"", response_deserializer=lambda raw: raw
+    )
+    call = watch(None)
+    ended = {}
+
+    def follow():
+        try:
+            for _ in call:
+                pass
+        except grpc.RpcError as e:
+            ended["code"], ended["details"] = e.code(), e.details()
+
+    reader = threading.Thread(target=follow, daemon=True)
+    reader.start()
+    reader.join(6)  # ~5 pings
+    still_open = reader.is_alive()
+    call.cancel()
+    reader.join(5)
+    channel.close()
+    assert still_open, f"the server ended the stream over the client's pings: {ended}"

@@ -19,10 +19,30 @@ _SCHEME = "strata://"
 # The server decides how large a message may be (--max-message-size, 64 MiB
 # by default); grpc's client default of 4 MiB would refuse a legal 16 MiB
 # value on the way back, so the client imposes no limit of its own.
+#
+# Keepalive: while a call is in progress the client pings the server every
+# KEEPALIVE_MS and gives up on the connection when a ping goes unanswered for
+# KEEPALIVE_TIMEOUT_MS, so a call to a server that stopped answering (a
+# stopped process, a host gone from the network without a reset) fails with
+# UnavailableError instead of waiting forever. A busy server still answers
+# pings (gRPC does, apart from the handlers); stratad accepts a ping every
+# 5 s (server/strata_server.cc). No pings between calls.
+KEEPALIVE_MS = 10_000
+KEEPALIVE_TIMEOUT_MS = 10_000
 _CHANNEL_OPTIONS = (
     ("grpc.max_receive_message_length", -1),
     ("grpc.max_send_message_length", -1),
     ("grpc.primary_user_agent", f"stratadb-python/{__version__}"),
+    ("grpc.keepalive_time_ms", KEEPALIVE_MS),
+    ("grpc.keepalive_timeout_ms", KEEPALIVE_TIMEOUT_MS),
+    # What gRPC 1.68 times every ping by, bandwidth probes too: a probe left
+    # unanswered by a stopped server otherwise held back the keepalive pings.
+    ("grpc.http2.ping_timeout_ms", KEEPALIVE_TIMEOUT_MS),
+    ("grpc.keepalive_permit_without_calls", 0),
+    # Keep pinging through a long call that sends no data (gRPC stops after 2
+    # by default, and spaces such pings 5 minutes apart).
+    ("grpc.http2.max_pings_without_data", 0),
+    ("grpc.http2.min_time_between_pings_ms", KEEPALIVE_MS),
 )
 
 # Channel option: connections of the channel's own, shared with no other.
