@@ -1,12 +1,20 @@
 """Branch export/import (spec/api.md §9, docs/format.md "Bundles"): export
 from one server, import into a fresh second server, compare every key, its
 history and the event hashes; corrupted, truncated and wrong-version bundles
-are rejected locally and by the server, leaving no branch behind."""
+are rejected locally and by the server, leaving no branch behind; concurrent
+exports to one path each succeed; exporting and validating do not hold the
+bundle in the client's memory."""
 
+import json
+import os
 import struct
+import subprocess
+import sys
+import threading
 
 import pytest
 
+import stratadb
 from stratadb import Strata
 from stratadb.errors import ConstraintError, NotFoundError, ValidationError
 
@@ -95,6 +103,7 @@ def test_export_of_missing_branch_is_not_found(fresh_db, tmp_path):
     with pytest.raises(NotFoundError):
         fresh_db.branch_export("nope", tmp_path / "x.bundle")
     assert not (tmp_path / "x.bundle").exists()
+    assert not [n for n in os.listdir(tmp_path) if ".part-" in n]  # the temporary file is removed too
 
 
 def test_export_into_a_missing_directory_names_the_given_path(fresh_db, tmp_path):
@@ -148,3 +157,109 @@ def test_bad_bundles_are_rejected_and_leave_no_branch(two_servers, tmp_path):
             dst.branch_import(path, name=f"bad-{case}")
         assert not dst.branch_exists(f"bad-{case}")
     assert dst.branch_list() == ["default"]
+
+
+def _fill(db, branch, values):
+    db.branch_create(branch)
+    db.branch_use(branch)
+    for i, value in enumerate(values):
+        db.kv_put(f"k{i}", value)
+    db.branch_use("default")
+
+
+def test_concurrent_exports_to_one_path_each_succeed_and_leave_one_whole_bundle(fresh_db, tmp_path):
+    # Both calls wrote "<path>.part-<pid>": one returned success and its
+    # checksum while the file held the other branch's bundle, the other failed
+    # with "cannot write the bundle: No such file or directory" (or "bad magic").
+    db = fresh_db
+    _fill(db, "small", ["s"] * 3)
+    _fill(db, "large", [os.urandom(32 << 10) for _ in range(64)])  # ~2 MiB: a long export
+    reference_dir = tmp_path / "reference"
+    reference_dir.mkdir()
+    expected = {b: db.branch_export(b, reference_dir / f"{b}.bundle") for b in ("small", "large")}
+    assert expected["large"]["bundle_size"] > 50 * expected["small"]["bundle_size"]
+
+    out = tmp_path / "out"
+    out.mkdir()
+    path = out / "backup.bundle"
+    for attempt in range(6):
+        results = {}
+        start = threading.Barrier(2)
+
+        def export(branch):
+            start.wait()
+            try:
+                results[branch] = db.branch_export(branch, path)  # one handle, two threads
+            except Exception as e:  # noqa: BLE001 -- reported by the assertion below
+                results[branch] = e
+
+        threads = [threading.Thread(target=export, args=(b,)) for b in ("small", "large")]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join(60)
+        assert sorted(results) == ["large", "small"], f"attempt {attempt}: an export did not return"
+        failed = {b: r for b, r in results.items() if not isinstance(r, dict)}
+        assert not failed, f"attempt {attempt}: {failed!r}"
+        for branch, result in results.items():
+            for field in ("entry_count", "bundle_size", "checksum"):
+                assert result[field] == expected[branch][field], (attempt, branch, field)
+        assert os.listdir(out) == ["backup.bundle"]  # no temporary file left behind
+        held = db.branch_validate_bundle(path)
+        assert held["branch"] in ("small", "large")
+        assert held["checksum"] == results[held["branch"]]["checksum"]
+        assert path.stat().st_size == results[held["branch"]]["bundle_size"]
+
+
+_MEASURE = """
+import json, sys
+sys.path.insert(0, {src!r})  # the stratadb the test imported, whatever the environment
+from stratadb import Strata
+
+def peak():
+    # This process's own high-water mark (VmHWM): getrusage's ru_maxrss would
+    # start at the size of the pytest process that forked it.
+    for line in open("/proc/self/status"):
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) * 1024
+
+with Strata.open({address!r}, timeout=30) as db:
+    # A small export first, so that the calls' code and gRPC's buffers are in place.
+    db.branch_export("default", {warm!r})
+    db.branch_validate_bundle({warm!r})
+    before = peak()
+    if {export!r}:
+        db.branch_export("big", {path!r})
+    else:
+        db.branch_validate_bundle({path!r})
+    print(json.dumps(peak() - before))
+"""
+
+
+def _peak_growth(address, tmp_path, export):
+    """How much the peak memory of a fresh client process grows during one
+    branch_export of "big" to tmp_path/big.bundle (export) or one
+    branch_validate_bundle of that file (not export)."""
+    src = os.path.dirname(os.path.dirname(os.path.abspath(stratadb.__file__)))
+    script = _MEASURE.format(
+        src=src, address=address, warm=str(tmp_path / "warm.bundle"), path=str(tmp_path / "big.bundle"), export=export
+    )
+    child = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=60)
+    assert child.returncode == 0, child.stderr
+    return json.loads(child.stdout.strip().splitlines()[-1])
+
+
+def test_export_and_validation_do_not_hold_the_bundle_in_memory(stratad_factory, tmp_path):
+    # After streaming the bundle to disk, branch_export read it back whole to
+    # validate it, and so did branch_validate_bundle: the client's peak memory
+    # grew by about twice the bundle's size (a 60 MiB bundle: +120 MiB).
+    server = stratad_factory()
+    with Strata.open(server.address, timeout=30) as db:
+        _fill(db, "big", [os.urandom(1 << 20) for _ in range(60)])
+    exported = _peak_growth(server.address, tmp_path, export=True)
+    size = (tmp_path / "big.bundle").stat().st_size
+    assert size > 60 << 20
+    validated = _peak_growth(server.address, tmp_path, export=False)
+    # Frames of about 1 MiB are held one at a time; the bundle is 60 MiB.
+    grown = {"export": exported, "validate": validated, "bundle": size}
+    assert exported < size // 4 and validated < size // 4, grown

@@ -9,9 +9,10 @@ The handle's current branch and space go out with every data call;
 import hashlib
 import os
 import re
+import secrets
 import struct
 import zlib
-from typing import Any, Dict, Iterator, List, Optional
+from typing import Any, BinaryIO, Dict, Iterator, List, Optional, Tuple
 
 import grpc
 
@@ -76,6 +77,8 @@ _BUNDLE_VERSIONS = (1, 2)  # 2 added collection and vector records (docs/format.
 # --max-message-size in use (1 MiB; a piece of exactly that much and its
 # framing would not fit).
 _IMPORT_PIECE = 256 << 10
+# Largest single read while validating a bundle file.
+_READ_PIECE = 1 << 20
 
 
 def _bad_bundle(message: str) -> ValidationError:
@@ -109,37 +112,60 @@ def _check_entry(entry: bytes) -> None:
         raise ValueError
 
 
-def validate_bundle_bytes(data: bytes) -> Dict[str, Any]:
-    """The checks of the server's bundle reader: magic, version, every chunk's
-    CRC-32, the trailer's entry count and SHA-256, truncation, trailing bytes."""
+def _read(f: BinaryIO, n: int) -> bytes:
+    """The next `n` bytes of `f`, fewer only where the file ends. Read in
+    pieces, so that a damaged length field (up to 4 GiB) costs no more memory
+    than the file holds."""
+    pieces = []
+    while n > 0:
+        piece = f.read(min(n, _READ_PIECE))
+        if not piece:
+            break
+        pieces.append(piece)
+        n -= len(piece)
+    return b"".join(pieces)
+
+
+def validate_bundle(f: BinaryIO) -> Dict[str, Any]:
+    """The checks of the server's bundle reader, on a binary file read from
+    its current position to its end: magic, version, every chunk's CRC-32,
+    the trailer's entry count and SHA-256, truncation, trailing bytes.
+
+    One frame is in memory at a time (the server makes them about 1 MiB, or
+    one entry when that is larger), so a bundle of any size can be checked."""
     magic = len(_BUNDLE_MAGIC)
-    if data[:magic] != _BUNDLE_MAGIC:
-        if len(data) < magic and _BUNDLE_MAGIC.startswith(data):
+    head = _read(f, magic)
+    if head != _BUNDLE_MAGIC:
+        if len(head) < magic and _BUNDLE_MAGIC.startswith(head):
             raise _bad_bundle("bundle truncated (in the header)")
         raise _bad_bundle("not a stratad bundle (bad magic)")
-    if len(data) < magic + 6:
+    fixed = _read(f, 6)
+    if len(fixed) < 6:
         raise _bad_bundle("bundle truncated (in the header)")
-    (version,) = struct.unpack(">I", data[magic : magic + 4])
+    (version,) = struct.unpack(">I", fixed[:4])
     if version not in _BUNDLE_VERSIONS:
         raise _bad_bundle(
             f"unsupported bundle version {version} "
             f"(this client reads {_BUNDLE_VERSIONS[0]} to {_BUNDLE_VERSIONS[-1]})"
         )
-    (name_len,) = struct.unpack(">H", data[magic + 4 : magic + 6])
-    pos = magic + 6 + name_len
-    if len(data) < pos:
+    (name_len,) = struct.unpack(">H", fixed[4:])
+    name = _read(f, name_len)
+    if len(name) < name_len:
         raise _bad_bundle("bundle truncated (in the header)")
-    branch = data[magic + 6 : pos].decode("utf-8", errors="replace")
+    branch = name.decode("utf-8", errors="replace")
+    # The trailer's SHA-256 covers every byte before the trailer frame.
+    whole = hashlib.sha256(head + fixed + name)
     entries = 0
     frame = 0
     while True:
-        if len(data) - pos < 9:
+        header = _read(f, 9)
+        if len(header) < 9:
             raise _bad_bundle("bundle truncated (no trailer)")
-        kind = data[pos : pos + 1]
-        length, crc = struct.unpack(">II", data[pos + 1 : pos + 9])
-        if len(data) - pos - 9 < length:
+        kind = header[:1]
+        length, crc = struct.unpack(">II", header[1:])
+        payload = _read(f, length)
+        if len(payload) < length:
             raise _bad_bundle(f"bundle truncated (in chunk {frame})")
-        payload = data[pos + 9 : pos + 9 + length]
         if kind not in (b"D", b"T"):
             raise _bad_bundle(f"bad chunk kind in chunk {frame}")
         if zlib.crc32(payload) & 0xFFFFFFFF != crc:
@@ -149,13 +175,15 @@ def validate_bundle_bytes(data: bytes) -> Dict[str, Any]:
                 raise _bad_bundle("bad bundle trailer")
             (count,) = struct.unpack(">Q", payload[:8])
             digest = payload[8:]
-            if hashlib.sha256(data[:pos]).digest() != digest:
+            if whole.digest() != digest:
                 raise _bad_bundle("bundle checksum mismatch (SHA-256 of the whole bundle)")
             if count != entries:
                 raise _bad_bundle(f"bundle entry count mismatch: trailer says {count}, bundle holds {entries}")
-            if pos + 9 + length != len(data):
+            if f.read(1):
                 raise _bad_bundle("bytes after the bundle trailer")
             return {"valid": True, "branch": branch, "entry_count": count, "checksum": digest.hex()}
+        whole.update(header)
+        whole.update(payload)
         at = 0
         while at < length:
             if length - at < 4:
@@ -169,8 +197,20 @@ def validate_bundle_bytes(data: bytes) -> Dict[str, Any]:
                 raise _bad_bundle(f"bad entry in chunk {frame}") from None
             entries += 1
             at += 4 + n
-        pos += 9 + length
         frame += 1
+
+
+def _open_part_file(path: str) -> Tuple[str, BinaryIO]:
+    """A new temporary file beside `path` for branch_export, and its name.
+
+    The name is this call's own (random, and created with O_EXCL so it is
+    never shared): two exports to one path, from two threads or two
+    processes, each write a whole bundle and the last rename wins. Not
+    tempfile.mkstemp: its files are 0600, and the bundle keeps the mode any
+    new file gets (0666 less the umask), as before."""
+    tmp = f"{path}.part-{os.getpid()}-{secrets.token_hex(8)}"
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0), 0o666)
+    return tmp, os.fdopen(fd, "wb")
 
 
 def _omitted_marked(entry: Dict[str, Any], values_omitted: bool) -> Dict[str, Any]:
@@ -184,7 +224,7 @@ def _omitted_marked(entry: Dict[str, Any], values_omitted: bool) -> Dict[str, An
 def _export_file_error(e: OSError, path: str) -> OSError:
     """`e`, raised on branch_export's temporary file, re-aimed at `path`.
 
-    The caller gave `path`, never `<path>.part-<pid>`, so the error names
+    The caller gave `path`, never `<path>.part-<pid>-<random>`, so the error names
     `path`; it stays the same OSError subclass (FileNotFoundError, ...), as
     for any local file problem. A missing directory, the usual cause, is
     said outright."""
@@ -371,21 +411,28 @@ class BranchesMixin:
     def branch_export(self, name: str, path) -> Dict[str, Any]:
         """Stream a bundle of everything visible on branch `name` from the
         server into the file `path` on this machine (written to a temporary
-        file beside it, renamed into place once complete and validated).
+        file of this call's own beside it, renamed into place once complete
+        and validated: concurrent exports to one path each leave a whole
+        bundle there, the last one renamed wins).
 
         The directory of `path` must exist. A local file problem raises the
         matching OSError (FileNotFoundError, PermissionError, ...) naming `path`."""
         request = branches_pb2.BranchExportRequest(name=_branch_name(name))
         path = os.fspath(path)
-        tmp = f"{path}.part-{os.getpid()}"
+        tmp = None
         try:
-            with open(tmp, "wb") as out:
+            tmp, out = _open_part_file(path)
+            with out:
                 # No deadline: a bundle's size has no bound known in advance.
                 for chunk in self._call(self._branches_stub.Export, request, timeout=None):
                     out.write(chunk.data)
             with open(tmp, "rb") as f:
-                info = validate_bundle_bytes(f.read())
+                info = validate_bundle(f)
+                # Taken before the rename: afterwards `path` may already hold
+                # another call's bundle.
+                size = os.fstat(f.fileno()).st_size
             os.replace(tmp, path)
+            tmp = None
         except grpc.RpcError as e:
             raise from_rpc_error(e, self._target.address) from None
         except StrataError:
@@ -393,13 +440,16 @@ class BranchesMixin:
         except OSError as e:
             raise _export_file_error(e, path) from None
         finally:
-            if os.path.exists(tmp):
-                os.remove(tmp)
+            if tmp is not None:  # failed after creating it
+                try:
+                    os.remove(tmp)
+                except FileNotFoundError:
+                    pass
         return {
             "branch": name,
             "path": path,
             "entry_count": info["entry_count"],
-            "bundle_size": os.path.getsize(path),
+            "bundle_size": size,
             "checksum": info["checksum"],
         }
 
@@ -446,9 +496,10 @@ class BranchesMixin:
     def branch_validate_bundle(self, path) -> Dict[str, Any]:
         """Check a bundle file locally (magic, version, every chunk's checksum,
         the whole-bundle SHA-256, truncation): {"valid", "branch", "entry_count",
-        "checksum"}; raises ValidationError naming what is wrong."""
+        "checksum"}; raises ValidationError naming what is wrong. The file is
+        read a frame at a time, never held whole."""
         with open(os.fspath(path), "rb") as f:
-            return validate_bundle_bytes(f.read())
+            return validate_bundle(f)
 
     def space_create(self, name: str) -> None:
         """Create a space on the current branch; idempotent."""
