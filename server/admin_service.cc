@@ -40,6 +40,7 @@ grpc::Status AdminService::Info(grpc::ServerContext* ctx, const v1::InfoRequest*
   resp->set_durable_version(stats->durable_version);
   resp->set_retention_versions(engine_.options().retention.keep_versions);
   resp->set_retention_seconds(engine_.options().retention.keep_seconds);
+  resp->set_max_message_size(max_message_bytes_);
   return grpc::Status::OK;
 }
 

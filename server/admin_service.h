@@ -14,8 +14,8 @@ const char* ServerVersion();
 
 class AdminService final : public v1::Admin::Service {
  public:
-  explicit AdminService(storage::Engine& engine)
-      : engine_(engine), started_(std::chrono::steady_clock::now()) {}
+  AdminService(storage::Engine& engine, size_t max_message_bytes)
+      : engine_(engine), max_message_bytes_(max_message_bytes), started_(std::chrono::steady_clock::now()) {}
 
   grpc::Status Ping(grpc::ServerContext* ctx, const v1::PingRequest* req, v1::PingResponse* resp) override;
   grpc::Status Info(grpc::ServerContext* ctx, const v1::InfoRequest* req, v1::InfoResponse* resp) override;
@@ -26,6 +26,7 @@ class AdminService final : public v1::Admin::Service {
 
  private:
   storage::Engine& engine_;
+  size_t max_message_bytes_;  // --max-message-size, reported by Info
   std::chrono::steady_clock::time_point started_;
 };
 

@@ -51,7 +51,7 @@ storage::Result<std::unique_ptr<StrataServer>> StrataServer::Start(const Config&
   server->services_.push_back(std::make_unique<StateService>(engine, config.max_message_size));
   server->services_.push_back(std::make_unique<EventsService>(engine, config.max_message_size));
   server->services_.push_back(std::make_unique<JsonService>(engine, config.max_message_size));
-  server->services_.push_back(std::make_unique<AdminService>(engine));
+  server->services_.push_back(std::make_unique<AdminService>(engine, config.max_message_size));
   server->services_.push_back(std::make_unique<BranchesService>(engine, config.max_message_size));
   server->services_.push_back(std::make_unique<SpacesService>(engine));
   server->services_.push_back(std::make_unique<VectorsService>(engine, config.max_message_size));

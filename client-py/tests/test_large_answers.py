@@ -102,6 +102,25 @@ def test_a_diff_too_large_with_its_values_names_every_entry(small):
     assert all(e["value_a"] == PIECE + "-target" and e["value_b"] == PIECE + "-source" for e in full)
 
 
+@pytest.mark.parametrize("limit", ["256KiB", "64KiB", "4KiB"])
+def test_a_server_with_a_small_message_limit_imports_what_it_exported(stratad_factory, tmp_path, limit):
+    # The client sent 256 KiB import pieces whatever the limit: a server at
+    # 256 KiB or less exported a bundle it then refused to take back ("Received
+    # message larger than max"). It now cuts them to the limit info() reports.
+    server = stratad_factory(["--max-message-size", limit])
+    with Strata.open(server.address, timeout=60) as db:
+        assert db.info()["max_message_size"] == int(limit[:-3]) << 10
+        for i in range(200):
+            db.kv_put(f"k{i}", "x" * 2000)
+        db.event_append("log", {"n": 1})
+        exported = db.branch_export("default", tmp_path / "b.bundle")
+        assert exported["bundle_size"] > int(limit[:-3]) << 10
+        imported = db.branch_import(tmp_path / "b.bundle", "copy")
+        assert imported["entry_count"] == exported["entry_count"]
+        db.branch_use("copy")
+        assert db.kv_get("k199") == "x" * 2000
+
+
 def test_a_bundle_larger_than_one_message_exports_and_imports(small, tmp_path):
     # Before, both sides sent 1 MiB pieces plus framing: past a 1 MiB limit.
     values = [PIECE + str(i) for i in range(5)]

@@ -16,7 +16,7 @@ from typing import Any, BinaryIO, Dict, Iterator, List, Optional, Tuple
 
 import grpc
 
-from ._proto import branches_pb2, branches_pb2_grpc, spaces_pb2, spaces_pb2_grpc
+from ._proto import admin_pb2, branches_pb2, branches_pb2_grpc, spaces_pb2, spaces_pb2_grpc
 from . import validate
 from .codec import decode
 from .errors import NotFoundError, StrataError, ValidationError, from_rpc_error
@@ -73,10 +73,11 @@ def _strategy(value) -> str:
 
 _BUNDLE_MAGIC = b"STRATABUNDLE"
 _BUNDLE_VERSIONS = (1, 2)  # 2 added collection and vector records (docs/format.md "Bundles")
-# Bytes per BundleChunk sent on import: well below the smallest
-# --max-message-size in use (1 MiB; a piece of exactly that much and its
-# framing would not fit).
+# Bytes per BundleChunk sent on import: 256 KiB, or less where the server's
+# --max-message-size (1 KiB and up, from info()) leaves less room beside the
+# framing of a chunk (at most ~1 KiB with the branch name).
 _IMPORT_PIECE = 256 << 10
+_IMPORT_FRAMING = 1 << 10
 # Largest single read while validating a bundle file.
 _READ_PIECE = 1 << 20
 
@@ -465,6 +466,7 @@ class BranchesMixin:
         # Opened here, so that a missing or unreadable file raises its own
         # OSError (as branch_export's does): raised inside the request stream,
         # grpc would turn it into "Exception iterating requests!" (UNKNOWN).
+        piece = self._import_piece()
         f = open(path, "rb")
         read_failure: List[OSError] = []
 
@@ -472,7 +474,7 @@ class BranchesMixin:
             first = True
             while True:
                 try:
-                    data = f.read(_IMPORT_PIECE)
+                    data = f.read(piece)
                 except OSError as e:
                     read_failure.append(e)
                     raise
@@ -492,6 +494,13 @@ class BranchesMixin:
         finally:
             f.close()
         return {"branch": response.branch, "entry_count": response.entry_count, "keys_written": response.keys_written}
+
+    def _import_piece(self) -> int:
+        """Bytes per import chunk that fit the server's --max-message-size."""
+        limit = self._call(self._admin.Info, admin_pb2.InfoRequest(branch=self._branch)).max_message_size
+        if limit == 0:  # a server from before Info reported it
+            return _IMPORT_PIECE
+        return max(256, min(_IMPORT_PIECE, limit - _IMPORT_FRAMING))
 
     def branch_validate_bundle(self, path) -> Dict[str, Any]:
         """Check a bundle file locally (magic, version, every chunk's checksum,

@@ -351,7 +351,8 @@ class Strata(StateMixin, EventsMixin, JsonMixin, BranchesMixin, VectorsMixin, Tr
         vector_index_count and vector_index_memory_bytes (in memory now),
         durable_version (the latest version known to be on disk; flush()
         brings it to current_version), and the retention policy compact()
-        applies: retention_versions, retention_seconds (0: rule off)."""
+        applies: retention_versions, retention_seconds (0: rule off), and
+        max_message_size (the server's --max-message-size)."""
         response = self._call(self._admin.Info, admin_pb2.InfoRequest(branch=self._branch))
         return {field.name: getattr(response, field.name) for field in response.DESCRIPTOR.fields}
 

@@ -24,7 +24,7 @@ _sym_db = _symbol_database.Default()
 
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x15strata/v1/admin.proto\x12\tstrata.v1\"\r\n\x0bPingRequest\"\x1f\n\x0cPingResponse\x12\x0f\n\x07version\x18\x01 \x01(\t\"\x1d\n\x0bInfoRequest\x12\x0e\n\x06\x62ranch\x18\x01 \x01(\t\"\x93\x04\n\x0cInfoResponse\x12\x0f\n\x07version\x18\x01 \x01(\t\x12\x13\n\x0buptime_secs\x18\x02 \x01(\x04\x12\x14\n\x0c\x62ranch_count\x18\x03 \x01(\x04\x12\x13\n\x0bspace_count\x18\x04 \x01(\x04\x12\x12\n\ntotal_keys\x18\x05 \x01(\x04\x12\x18\n\x10\x63ollection_count\x18\x06 \x01(\x04\x12\x12\n\ndisk_bytes\x18\x07 \x01(\x04\x12\x17\n\x0f\x63urrent_version\x18\x08 \x01(\x04\x12\x10\n\x08map_size\x18\t \x01(\x04\x12\x16\n\x0emap_used_bytes\x18\n \x01(\x04\x12\x12\n\ndurability\x18\x0b \x01(\t\x12\x16\n\x0ewriter_commits\x18\x0c \x01(\x04\x12\x17\n\x0fwriter_requests\x18\r \x01(\x04\x12\x1c\n\x14writer_largest_batch\x18\x0e \x01(\x04\x12\x1d\n\x15vector_indexes_loaded\x18\x0f \x01(\x04\x12\x1c\n\x14vector_indexes_built\x18\x10 \x01(\x04\x12\x1a\n\x12vector_index_count\x18\x11 \x01(\x04\x12!\n\x19vector_index_memory_bytes\x18\x12 \x01(\x04\x12\x17\n\x0f\x64urable_version\x18\x13 \x01(\x04\x12\x1a\n\x12retention_versions\x18\x14 \x01(\x04\x12\x19\n\x11retention_seconds\x18\x15 \x01(\x04\"\x0e\n\x0c\x46lushRequest\"\x0f\n\rFlushResponse\"\x10\n\x0e\x43ompactRequest\"\xf6\x01\n\x0f\x43ompactResponse\x12\x18\n\x10versions_removed\x18\x01 \x01(\x04\x12\x17\n\x0findexes_rebuilt\x18\x02 \x01(\x04\x12\x15\n\rnames_removed\x18\x03 \x01(\x04\x12\x1d\n\x15retained_from_version\x18\x04 \x01(\x04\x12\x18\n\x10retained_from_ts\x18\x05 \x01(\x03\x12\x1a\n\x12retention_versions\x18\x06 \x01(\x04\x12\x19\n\x11retention_seconds\x18\x07 \x01(\x04\x12\x18\n\x10records_examined\x18\x08 \x01(\x04\x12\x0f\n\x07\x63ommits\x18\t \x01(\x04\"\x12\n\x10TimeRangeRequest\"9\n\x11TimeRangeResponse\x12\x11\n\toldest_ts\x18\x01 \x01(\x03\x12\x11\n\tlatest_ts\x18\x02 \x01(\x03\x32\xbf\x02\n\x05\x41\x64min\x12\x37\n\x04Ping\x12\x16.strata.v1.PingRequest\x1a\x17.strata.v1.PingResponse\x12\x37\n\x04Info\x12\x16.strata.v1.InfoRequest\x1a\x17.strata.v1.InfoResponse\x12:\n\x05\x46lush\x12\x17.strata.v1.FlushRequest\x1a\x18.strata.v1.FlushResponse\x12@\n\x07\x43ompact\x12\x19.strata.v1.CompactRequest\x1a\x1a.strata.v1.CompactResponse\x12\x46\n\tTimeRange\x12\x1b.strata.v1.TimeRangeRequest\x1a\x1c.strata.v1.TimeRangeResponseb\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x15strata/v1/admin.proto\x12\tstrata.v1\"\r\n\x0bPingRequest\"\x1f\n\x0cPingResponse\x12\x0f\n\x07version\x18\x01 \x01(\t\"\x1d\n\x0bInfoRequest\x12\x0e\n\x06\x62ranch\x18\x01 \x01(\t\"\xad\x04\n\x0cInfoResponse\x12\x0f\n\x07version\x18\x01 \x01(\t\x12\x13\n\x0buptime_secs\x18\x02 \x01(\x04\x12\x14\n\x0c\x62ranch_count\x18\x03 \x01(\x04\x12\x13\n\x0bspace_count\x18\x04 \x01(\x04\x12\x12\n\ntotal_keys\x18\x05 \x01(\x04\x12\x18\n\x10\x63ollection_count\x18\x06 \x01(\x04\x12\x12\n\ndisk_bytes\x18\x07 \x01(\x04\x12\x17\n\x0f\x63urrent_version\x18\x08 \x01(\x04\x12\x10\n\x08map_size\x18\t \x01(\x04\x12\x16\n\x0emap_used_bytes\x18\n \x01(\x04\x12\x12\n\ndurability\x18\x0b \x01(\t\x12\x16\n\x0ewriter_commits\x18\x0c \x01(\x04\x12\x17\n\x0fwriter_requests\x18\r \x01(\x04\x12\x1c\n\x14writer_largest_batch\x18\x0e \x01(\x04\x12\x1d\n\x15vector_indexes_loaded\x18\x0f \x01(\x04\x12\x1c\n\x14vector_indexes_built\x18\x10 \x01(\x04\x12\x1a\n\x12vector_index_count\x18\x11 \x01(\x04\x12!\n\x19vector_index_memory_bytes\x18\x12 \x01(\x04\x12\x17\n\x0f\x64urable_version\x18\x13 \x01(\x04\x12\x1a\n\x12retention_versions\x18\x14 \x01(\x04\x12\x19\n\x11retention_seconds\x18\x15 \x01(\x04\x12\x18\n\x10max_message_size\x18\x16 \x01(\x04\"\x0e\n\x0c\x46lushRequest\"\x0f\n\rFlushResponse\"\x10\n\x0e\x43ompactRequest\"\xf6\x01\n\x0f\x43ompactResponse\x12\x18\n\x10versions_removed\x18\x01 \x01(\x04\x12\x17\n\x0findexes_rebuilt\x18\x02 \x01(\x04\x12\x15\n\rnames_removed\x18\x03 \x01(\x04\x12\x1d\n\x15retained_from_version\x18\x04 \x01(\x04\x12\x18\n\x10retained_from_ts\x18\x05 \x01(\x03\x12\x1a\n\x12retention_versions\x18\x06 \x01(\x04\x12\x19\n\x11retention_seconds\x18\x07 \x01(\x04\x12\x18\n\x10records_examined\x18\x08 \x01(\x04\x12\x0f\n\x07\x63ommits\x18\t \x01(\x04\"\x12\n\x10TimeRangeRequest\"9\n\x11TimeRangeResponse\x12\x11\n\toldest_ts\x18\x01 \x01(\x03\x12\x11\n\tlatest_ts\x18\x02 \x01(\x03\x32\xbf\x02\n\x05\x41\x64min\x12\x37\n\x04Ping\x12\x16.strata.v1.PingRequest\x1a\x17.strata.v1.PingResponse\x12\x37\n\x04Info\x12\x16.strata.v1.InfoRequest\x1a\x17.strata.v1.InfoResponse\x12:\n\x05\x46lush\x12\x17.strata.v1.FlushRequest\x1a\x18.strata.v1.FlushResponse\x12@\n\x07\x43ompact\x12\x19.strata.v1.CompactRequest\x1a\x1a.strata.v1.CompactResponse\x12\x46\n\tTimeRange\x12\x1b.strata.v1.TimeRangeRequest\x1a\x1c.strata.v1.TimeRangeResponseb\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
@@ -38,19 +38,19 @@ if not _descriptor._USE_C_DESCRIPTORS:
   _globals['_INFOREQUEST']._serialized_start=84
   _globals['_INFOREQUEST']._serialized_end=113
   _globals['_INFORESPONSE']._serialized_start=116
-  _globals['_INFORESPONSE']._serialized_end=647
-  _globals['_FLUSHREQUEST']._serialized_start=649
-  _globals['_FLUSHREQUEST']._serialized_end=663
-  _globals['_FLUSHRESPONSE']._serialized_start=665
-  _globals['_FLUSHRESPONSE']._serialized_end=680
-  _globals['_COMPACTREQUEST']._serialized_start=682
-  _globals['_COMPACTREQUEST']._serialized_end=698
-  _globals['_COMPACTRESPONSE']._serialized_start=701
-  _globals['_COMPACTRESPONSE']._serialized_end=947
-  _globals['_TIMERANGEREQUEST']._serialized_start=949
-  _globals['_TIMERANGEREQUEST']._serialized_end=967
-  _globals['_TIMERANGERESPONSE']._serialized_start=969
-  _globals['_TIMERANGERESPONSE']._serialized_end=1026
-  _globals['_ADMIN']._serialized_start=1029
-  _globals['_ADMIN']._serialized_end=1348
+  _globals['_INFORESPONSE']._serialized_end=673
+  _globals['_FLUSHREQUEST']._serialized_start=675
+  _globals['_FLUSHREQUEST']._serialized_end=689
+  _globals['_FLUSHRESPONSE']._serialized_start=691
+  _globals['_FLUSHRESPONSE']._serialized_end=706
+  _globals['_COMPACTREQUEST']._serialized_start=708
+  _globals['_COMPACTREQUEST']._serialized_end=724
+  _globals['_COMPACTRESPONSE']._serialized_start=727
+  _globals['_COMPACTRESPONSE']._serialized_end=973
+  _globals['_TIMERANGEREQUEST']._serialized_start=975
+  _globals['_TIMERANGEREQUEST']._serialized_end=993
+  _globals['_TIMERANGERESPONSE']._serialized_start=995
+  _globals['_TIMERANGERESPONSE']._serialized_end=1052
+  _globals['_ADMIN']._serialized_start=1055
+  _globals['_ADMIN']._serialized_end=1374
 # @@protoc_insertion_point(module_scope)

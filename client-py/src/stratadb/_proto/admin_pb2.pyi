@@ -21,7 +21,7 @@ class InfoRequest(_message.Message):
     def __init__(self, branch: _Optional[str] = ...) -> None: ...
 
 class InfoResponse(_message.Message):
-    __slots__ = ("version", "uptime_secs", "branch_count", "space_count", "total_keys", "collection_count", "disk_bytes", "current_version", "map_size", "map_used_bytes", "durability", "writer_commits", "writer_requests", "writer_largest_batch", "vector_indexes_loaded", "vector_indexes_built", "vector_index_count", "vector_index_memory_bytes", "durable_version", "retention_versions", "retention_seconds")
+    __slots__ = ("version", "uptime_secs", "branch_count", "space_count", "total_keys", "collection_count", "disk_bytes", "current_version", "map_size", "map_used_bytes", "durability", "writer_commits", "writer_requests", "writer_largest_batch", "vector_indexes_loaded", "vector_indexes_built", "vector_index_count", "vector_index_memory_bytes", "durable_version", "retention_versions", "retention_seconds", "max_message_size")
     VERSION_FIELD_NUMBER: _ClassVar[int]
     UPTIME_SECS_FIELD_NUMBER: _ClassVar[int]
     BRANCH_COUNT_FIELD_NUMBER: _ClassVar[int]
@@ -43,6 +43,7 @@ class InfoResponse(_message.Message):
     DURABLE_VERSION_FIELD_NUMBER: _ClassVar[int]
     RETENTION_VERSIONS_FIELD_NUMBER: _ClassVar[int]
     RETENTION_SECONDS_FIELD_NUMBER: _ClassVar[int]
+    MAX_MESSAGE_SIZE_FIELD_NUMBER: _ClassVar[int]
     version: str
     uptime_secs: int
     branch_count: int
@@ -64,7 +65,8 @@ class InfoResponse(_message.Message):
     durable_version: int
     retention_versions: int
     retention_seconds: int
-    def __init__(self, version: _Optional[str] = ..., uptime_secs: _Optional[int] = ..., branch_count: _Optional[int] = ..., space_count: _Optional[int] = ..., total_keys: _Optional[int] = ..., collection_count: _Optional[int] = ..., disk_bytes: _Optional[int] = ..., current_version: _Optional[int] = ..., map_size: _Optional[int] = ..., map_used_bytes: _Optional[int] = ..., durability: _Optional[str] = ..., writer_commits: _Optional[int] = ..., writer_requests: _Optional[int] = ..., writer_largest_batch: _Optional[int] = ..., vector_indexes_loaded: _Optional[int] = ..., vector_indexes_built: _Optional[int] = ..., vector_index_count: _Optional[int] = ..., vector_index_memory_bytes: _Optional[int] = ..., durable_version: _Optional[int] = ..., retention_versions: _Optional[int] = ..., retention_seconds: _Optional[int] = ...) -> None: ...
+    max_message_size: int
+    def __init__(self, version: _Optional[str] = ..., uptime_secs: _Optional[int] = ..., branch_count: _Optional[int] = ..., space_count: _Optional[int] = ..., total_keys: _Optional[int] = ..., collection_count: _Optional[int] = ..., disk_bytes: _Optional[int] = ..., current_version: _Optional[int] = ..., map_size: _Optional[int] = ..., map_used_bytes: _Optional[int] = ..., durability: _Optional[str] = ..., writer_commits: _Optional[int] = ..., writer_requests: _Optional[int] = ..., writer_largest_batch: _Optional[int] = ..., vector_indexes_loaded: _Optional[int] = ..., vector_indexes_built: _Optional[int] = ..., vector_index_count: _Optional[int] = ..., vector_index_memory_bytes: _Optional[int] = ..., durable_version: _Optional[int] = ..., retention_versions: _Optional[int] = ..., retention_seconds: _Optional[int] = ..., max_message_size: _Optional[int] = ...) -> None: ...
 
 class FlushRequest(_message.Message):
     __slots__ = ()
