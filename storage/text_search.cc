@@ -51,8 +51,30 @@ Result<std::vector<Primitive>> ParsePrimitives(const std::vector<std::string>& n
   return out;
 }
 
+// Unicode whitespace, as Python's str.isspace() has it (the client checks a
+// query with str.strip()), so every client meets one rule.
+bool IsUnicodeSpace(uint32_t c) {
+  return (c >= 0x09 && c <= 0x0D) || (c >= 0x1C && c <= 0x20) || c == 0x85 || c == 0xA0 || c == 0x1680 ||
+         (c >= 0x2000 && c <= 0x200A) || c == 0x2028 || c == 0x2029 || c == 0x202F || c == 0x205F || c == 0x3000;
+}
+
+// Nothing but whitespace. Malformed UTF-8 is not blank (refused elsewhere).
 bool Blank(std::string_view s) {
-  return std::all_of(s.begin(), s.end(), [](char c) { return c == ' ' || (c >= '\t' && c <= '\r'); });
+  size_t i = 0;
+  while (i < s.size()) {
+    auto b = static_cast<uint8_t>(s[i]);
+    size_t n = b < 0x80 ? 1 : (b >> 5) == 0x6 ? 2 : (b >> 4) == 0xE ? 3 : (b >> 3) == 0x1E ? 4 : 0;
+    if (n == 0 || i + n > s.size()) return false;
+    uint32_t c = n == 1 ? b : b & (0x7F >> n);
+    for (size_t j = 1; j < n; ++j) {
+      auto cont = static_cast<uint8_t>(s[i + j]);
+      if ((cont & 0xC0) != 0x80) return false;
+      c = (c << 6) | (cont & 0x3F);
+    }
+    if (!IsUnicodeSpace(c)) return false;
+    i += n;
+  }
+  return true;
 }
 
 struct Candidate {

@@ -134,6 +134,22 @@ TEST_F(TextSearchTest, SnippetShowsAWindowAroundTheFirstMatch) {
   }
 }
 
+// A matched word too long for the 240-byte window stays marked, cut inside
+// its brackets; one after 120 bytes of text still starts inside the window.
+TEST_F(TextSearchTest, ALongMatchedWordKeepsItsBrackets) {
+  const std::string blob(300, 'a');
+  MustPut("blob", blob);
+  auto hits = MustSearch(blob);
+  ASSERT_EQ(hits.size(), 1u);
+  EXPECT_EQ(hits[0].snippet, "[" + std::string(240, 'a') + "…]");
+
+  const std::string word(130, 'q');
+  MustPut("late", std::string(150, 'x') + " " + word + " tail");
+  hits = MustSearch(word);
+  ASSERT_EQ(hits.size(), 1u);
+  EXPECT_EQ(hits[0].snippet, "…" + std::string(109, 'x') + " [" + word + "]…");  // 240 bytes from the first x
+}
+
 TEST_F(TextSearchTest, DeletedEntitiesLeaveNoHits) {
   MustPut("a", "ephemeral thought");
   ASSERT_TRUE(engine_->json().Set(scope_, "j", "$", Value{{"t", "ephemeral doc"}}).ok());
@@ -222,6 +238,13 @@ TEST_F(TextSearchTest, ValidatesQueryAndK) {
 
   auto blank = engine_->search().Search(scope_, " \t\n", 10, {}, std::nullopt);
   EXPECT_EQ(blank.status().code(), Code::kInvalidArgument);
+  // Unicode whitespace is blank too, as the Python client has it (str.strip()):
+  // no-break, ideographic and line separator spaces, and U+001C.
+  for (const char* unicode_blank : {"\u00a0", "\u3000 \u2028", "\x1c\u0085", "\u2000\u200a\u202f\u205f"}) {
+    auto r = engine_->search().Search(scope_, unicode_blank, 10, {}, std::nullopt);
+    EXPECT_EQ(r.status().code(), Code::kInvalidArgument) << unicode_blank;
+  }
+  EXPECT_TRUE(MustSearch("\u00a0?").empty());  // not blank, but no words
   auto big = engine_->search().Search(scope_, "common", 1001, {}, std::nullopt);
   EXPECT_EQ(big.status().code(), Code::kInvalidArgument);
   EXPECT_NE(big.status().message().find("1001"), std::string::npos);
