@@ -93,33 +93,35 @@ std::string EncodeEntry(const BundleEntry& e) {
   return out;
 }
 
-bool DecodeEntry(std::string_view bytes, BundleEntry& e) {
+// Decodes one entry; an empty answer, or what is wrong with it.
+std::string DecodeEntry(std::string_view bytes, BundleEntry& e) {
   In in(bytes);
   uint8_t kind = 0;
-  if (!in.U8(kind) || !in.Str(e.space)) return false;
+  if (!in.U8(kind) || !in.Str(e.space)) return "it ends too soon";
   e.kind = static_cast<char>(kind);
   uint64_t ts = 0;
-  if (e.kind == 'S') return in.empty();
+  if (e.kind == 'S') return in.empty() ? "" : "bytes after a space entry";
   if (e.kind == 'R') {
     uint8_t p = 0, tomb = 0;
     if (!in.U8(p) || !in.Str(e.name) || !in.U64(e.version) || !in.U64(ts) || !in.U8(tomb) || !in.Str(e.payload)) {
-      return false;
+      return "a record entry ends too soon";
     }
     e.primitive = static_cast<Primitive>(p);
     e.timestamp = static_cast<int64_t>(ts);
     e.tombstone = tomb != 0;
-    return tomb <= 1 && in.empty();
+    if (tomb > 1) return "a record's tombstone flag must be 0 or 1, got " + std::to_string(tomb);
+    return in.empty() ? "" : "bytes after a record entry";
   }
   if (e.kind == 'E') {
     e.primitive = Primitive::kEvent;
     if (!in.U64(e.sequence) || !in.U64(e.version) || !in.U64(ts) || !in.Str(e.name) || !in.Str(e.payload) ||
         !in.Raw(e.hash, kHashBytes)) {
-      return false;
+      return "an event entry ends too soon";
     }
     e.timestamp = static_cast<int64_t>(ts);
-    return in.empty();
+    return in.empty() ? "" : "bytes after an event entry";
   }
-  return false;
+  return "unknown entry kind " + std::to_string(kind);
 }
 
 // (space, collection, incarnation on the exporting server)
@@ -339,12 +341,17 @@ Result<ParsedBundle> ReadBundle(std::string_view bytes) {
     }
     size_t at = 0;
     while (at < payload.size()) {
-      if (payload.size() - at < 4) return Status::InvalidArgument("bad entry in chunk " + std::to_string(frame_no));
+      if (payload.size() - at < 4) {
+        return Status::InvalidArgument("bad entry in chunk " + std::to_string(frame_no) + ": its length is cut off");
+      }
       uint32_t n = ReadU32(payload.substr(at));
-      if (payload.size() - at - 4 < n) return Status::InvalidArgument("bad entry in chunk " + std::to_string(frame_no));
+      if (payload.size() - at - 4 < n) {
+        return Status::InvalidArgument("bad entry in chunk " + std::to_string(frame_no) +
+                                       ": it runs past the end of its chunk");
+      }
       BundleEntry e;
-      if (!DecodeEntry(payload.substr(at + 4, n), e)) {
-        return Status::InvalidArgument("bad entry in chunk " + std::to_string(frame_no));
+      if (std::string wrong = DecodeEntry(payload.substr(at + 4, n), e); !wrong.empty()) {
+        return Status::InvalidArgument("bad entry in chunk " + std::to_string(frame_no) + ": " + wrong);
       }
       out.entries.push_back(std::move(e));
       at += 4 + n;

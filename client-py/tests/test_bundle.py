@@ -263,3 +263,67 @@ def test_export_and_validation_do_not_hold_the_bundle_in_memory(stratad_factory,
     # Frames of about 1 MiB are held one at a time; the bundle is 60 MiB.
     grown = {"export": exported, "validate": validated, "bundle": size}
     assert exported < size // 4 and validated < size // 4, grown
+
+
+def _repack(name, entries, version=2):
+    """A bundle of `entries` with every checksum right: only the content can be wrong."""
+    import hashlib
+    import zlib
+
+    out = b"STRATABUNDLE" + struct.pack(">IH", version, len(name)) + name.encode()
+    payload = b"".join(struct.pack(">I", len(e)) + e for e in entries)
+    out += b"D" + struct.pack(">II", len(payload), zlib.crc32(payload)) + payload
+    trailer = struct.pack(">Q", len(entries)) + hashlib.sha256(out).digest()
+    return out + b"T" + struct.pack(">II", len(trailer), zlib.crc32(trailer)) + trailer
+
+
+def _entries(bundle):
+    name_len = struct.unpack(">H", bundle[16:18])[0]
+    start = 18 + name_len
+    length = struct.unpack(">I", bundle[start + 1 : start + 5])[0]
+    payload = bundle[start + 9 : start + 9 + length]
+    entries, at = [], 0
+    while at < len(payload):
+        (n,) = struct.unpack(">I", payload[at : at + 4])
+        entries.append(payload[at + 4 : at + 4 + n])
+        at += 4 + n
+    return entries
+
+
+def test_the_offline_check_and_import_agree_on_malformed_entries(fresh_db, tmp_path):
+    # branch_validate_bundle said valid: True for bundles import refused (a
+    # tombstone flag of 2; a format 1 bundle holding vectors), and import said
+    # only "bad entry in chunk 0". Both now give the same, specific verdict.
+    db = fresh_db
+    db.branch_create("src")
+    db.branch_use("src")
+    db.kv_put("k", 1)
+    db.vector_create_collection("vc", 2)
+    db.vector_upsert("vc", "a", [1.0, 0.0])
+    db.branch_use("default")
+    db.branch_export("src", tmp_path / "src.bundle")
+    entries = _entries((tmp_path / "src.bundle").read_bytes())
+    kv = next(i for i, e in enumerate(entries) if e[:1] == b"R" and e[1 + 4 + len(b"default")] == 1)
+    bad = bytearray(entries[kv])
+    bad[1 + 4 + 7 + 1 + 4 + 1 + 8 + 8] = 2  # kind, space, primitive, name "k", version, timestamp: the flag
+    unknown = bytearray(entries[kv])
+    unknown[1 + 4 + 7] = 9  # the primitive
+    cases = {
+        "tombstone": (_repack("src", entries[:kv] + [bytes(bad)] + entries[kv + 1 :]),
+                      "bad entry in chunk 0: a record's tombstone flag must be 0 or 1, got 2"),
+        "format1": (_repack("src", entries, version=1),
+                    "a format 1 bundle cannot hold collections or vectors"),
+        "primitive": (_repack("src", entries[:kv] + [bytes(unknown)] + entries[kv + 1 :]),
+                      f"bundle entry {kv}: unknown primitive"),
+        "kind": (_repack("src", entries + [b"X" + struct.pack(">I", 0)]), "bad entry in chunk 0: unknown entry kind 88"),
+        "short": (_repack("src", entries + [b"R" + struct.pack(">I", 0) + b"\x01"]),
+                  "bad entry in chunk 0: a record entry ends too soon"),
+    }
+    for case, (blob, message) in cases.items():
+        path = tmp_path / f"{case}.bundle"
+        path.write_bytes(blob)
+        with pytest.raises(ValidationError, match=message):
+            db.branch_validate_bundle(path)
+        with pytest.raises(ValidationError, match=message):
+            db.branch_import(path, f"bad-{case}")
+        assert not db.branch_exists(f"bad-{case}")

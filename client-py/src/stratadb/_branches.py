@@ -86,31 +86,59 @@ def _bad_bundle(message: str) -> ValidationError:
     return ValidationError(message, reason="validation")
 
 
-def _check_entry(entry: bytes) -> None:
-    """The entry layouts of docs/format.md "Bundles" (raises on a malformed one)."""
+# Record entries' primitives a bundle may hold (storage/key_codec.h), and the
+# ones only a format 2 bundle may.
+_BUNDLE_PRIMITIVES = {1, 2, 3, 5, 6}  # kv, state, json, vector, collection
+_VECTOR_PRIMITIVES = {5, 6}
+
+
+class _BadEntry(ValueError):
+    """What is wrong with one entry's layout (the server's words)."""
+
+
+def _check_entry(entry: bytes, version: int, index: int) -> None:
+    """The entry layouts of docs/format.md "Bundles", and the primitives a
+    bundle of `version` may hold: the server's checks, with its messages.
+    Raises _BadEntry (layout) or ValidationError (content)."""
     pos = 0
 
-    def take(n: int) -> bytes:
+    def take(n: int, what: str) -> bytes:
         nonlocal pos
         if len(entry) - pos < n:
-            raise ValueError
+            raise _BadEntry(what)
         out = entry[pos : pos + n]
         pos += n
         return out
 
-    def string() -> bytes:
-        return take(struct.unpack(">I", take(4))[0])
+    def string(what: str) -> bytes:
+        return take(struct.unpack(">I", take(4, what))[0], what)
 
-    kind = take(1)
-    string()  # space
+    kind = take(1, "it ends too soon")
+    string("it ends too soon")  # space
     if kind == b"R":
-        take(1), string(), take(8), take(8), take(1), string()
+        short = "a record entry ends too soon"
+        primitive = take(1, short)[0]
+        string(short), take(8, short), take(8, short)
+        tombstone = take(1, short)[0]
+        string(short)
+        if tombstone > 1:
+            raise _BadEntry(f"a record's tombstone flag must be 0 or 1, got {tombstone}")
+        if pos != len(entry):
+            raise _BadEntry("bytes after a record entry")
+        if primitive not in _BUNDLE_PRIMITIVES:
+            raise _bad_bundle(f"bundle entry {index}: unknown primitive")
+        if primitive in _VECTOR_PRIMITIVES and version < 2:
+            raise _bad_bundle(f"bundle entry {index}: a format 1 bundle cannot hold collections or vectors")
     elif kind == b"E":
-        take(8), take(8), take(8), string(), string(), take(32)
-    elif kind != b"S":
-        raise ValueError
-    if pos != len(entry):
-        raise ValueError
+        short = "an event entry ends too soon"
+        take(8, short), take(8, short), take(8, short), string(short), string(short), take(32, short)
+        if pos != len(entry):
+            raise _BadEntry("bytes after an event entry")
+    elif kind == b"S":
+        if pos != len(entry):
+            raise _BadEntry("bytes after a space entry")
+    else:
+        raise _BadEntry(f"unknown entry kind {kind[0]}")
 
 
 def _read(f: BinaryIO, n: int) -> bytes:
@@ -188,14 +216,14 @@ def validate_bundle(f: BinaryIO) -> Dict[str, Any]:
         at = 0
         while at < length:
             if length - at < 4:
-                raise _bad_bundle(f"bad entry in chunk {frame}")
+                raise _bad_bundle(f"bad entry in chunk {frame}: its length is cut off")
             (n,) = struct.unpack(">I", payload[at : at + 4])
             if length - at - 4 < n:
-                raise _bad_bundle(f"bad entry in chunk {frame}")
+                raise _bad_bundle(f"bad entry in chunk {frame}: it runs past the end of its chunk")
             try:
-                _check_entry(payload[at + 4 : at + 4 + n])
-            except ValueError:
-                raise _bad_bundle(f"bad entry in chunk {frame}") from None
+                _check_entry(payload[at + 4 : at + 4 + n], version, entries)
+            except _BadEntry as e:
+                raise _bad_bundle(f"bad entry in chunk {frame}: {e}") from None
             entries += 1
             at += 4 + n
         frame += 1
