@@ -29,6 +29,7 @@ INFO_FIELDS = {
     "durable_version": int,
     "retention_versions": int,
     "retention_seconds": int,
+    "max_message_size": int,
 }
 
 COMPACT_FIELDS = {
@@ -65,6 +66,7 @@ def test_info_fields(db, ns):
     assert 0 < info["map_used_bytes"] <= info["map_size"]
     assert info["durability"] in ("always", "relaxed", "ephemeral")
     assert 0 <= info["uptime_secs"] < 24 * 3600
+    assert info["max_message_size"] == 64 << 20  # the default --max-message-size
 
 
 def test_total_keys_counts_live_keys(db, ns):
