@@ -174,14 +174,16 @@ Result<uint64_t> SnapshotLength(TxnSession& session, const ReadView& view, const
   return *len;
 }
 
-// An event staged in a transaction, as reads inside it show it (no version or
-// hashes before commit).
+// An event staged in a transaction, as reads inside it show it: with the
+// timestamp and hashes it keeps at commit, but no version before then.
 Event FromStaged(const StagedEvent& staged) {
   Event e;
   e.sequence = staged.sequence;
   e.type = staged.type;
   e.payload = staged.payload;
   e.timestamp = staged.timestamp;
+  e.prev_hash = staged.prev_hash;
+  e.hash = staged.hash;
   return e;
 }
 
@@ -238,9 +240,21 @@ Result<AppendResult> EventLog::AppendInTxn(const Scope& scope, std::string_view 
   std::lock_guard<std::mutex> lock(session.mu());
   auto length = SnapshotLength(session, *view, core_.dbs());
   if (!length.ok()) return length.status();
-  uint64_t sequence = *length + session.StagedEvents(view->space_name).size();
-  STRATA_RETURN_IF_ERROR(
-      session.StageEvent(StagedEvent{view->space_name, sequence, std::string(type), payload, NowMicros()}));
+  auto staged = session.StagedEvents(view->space_name);
+  uint64_t sequence = *length + staged.size();
+  // The chain continues from the last staged event, else the snapshot's head.
+  std::string prev_hash(kHashBytes, '\0');
+  if (!staged.empty()) {
+    prev_hash = staged.back()->hash;
+  } else if (*length > 0) {
+    auto head = ReadEvent(*view, *length - 1);
+    if (!head.ok()) return head.status();
+    if (!head->has_value()) return Status::Internal("event log shorter than its length");
+    prev_hash = (*head)->hash;
+  }
+  StagedEvent event{view->space_name, sequence, std::string(type), payload, NowMicros(), prev_hash, ""};
+  event.hash = EventHash(event.prev_hash, sequence, event.type, event.timestamp, event.payload);
+  STRATA_RETURN_IF_ERROR(session.StageEvent(std::move(event)));
   return AppendResult{sequence, 0};  // the version is the commit's
 }
 

@@ -359,7 +359,9 @@ Result<uint64_t> TxnManager::Apply(TxnSession& s) {
       if (!target.ok()) return target.status();
       auto v = ctx.NextVersion();
       if (!v.ok()) return v.status();
-      auto r = EventLog::AppendInWriter(ctx, (*target)->branch_id, (*target)->space_id, e.type, e.payload, *v);
+      // At the time it was staged: the hash the transaction showed holds.
+      auto r = EventLog::AppendInWriterAt(ctx, (*target)->branch_id, (*target)->space_id, e.type, e.payload, *v,
+                                          e.timestamp);
       if (!r.ok()) return r.status();
       if (r->sequence != e.sequence) {
         return Status::Internal("transaction " + s.id() + ": event staged as sequence " + std::to_string(e.sequence) +

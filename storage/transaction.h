@@ -64,7 +64,11 @@ struct StagedEvent {
   uint64_t sequence = 0;  // the sequence it gets at commit (the log cannot move meanwhile)
   std::string type;
   Value payload;
-  int64_t timestamp = 0;
+  int64_t timestamp = 0;  // kept at commit
+  // Its place in the chain, final already: the log cannot move before commit
+  // (a concurrent append is a conflict), so the previous hash is known.
+  std::string prev_hash;
+  std::string hash;
 };
 
 struct TxnInfo {

@@ -148,6 +148,36 @@ TEST_F(TransactionTest, EventsAppendedInsideAreCountedAndReadInside) {
   EXPECT_EQ(*engine_->events().Len(scope_, std::nullopt), 3u);
 }
 
+// An event appended inside shows, before commit, the timestamp and hashes it
+// keeps: the chain from the snapshot's head on (they were empty, and the
+// timestamp moved at commit).
+TEST_F(TransactionTest, EventsAppendedInsideShowTheHashesAndTimeTheyKeep) {
+  ASSERT_TRUE(engine_->events().Append(scope_, "t", Value(0)).ok());
+  auto head = engine_->events().Get(scope_, 0, std::nullopt);
+  ASSERT_TRUE(head.ok() && head->has_value());
+  Scope t = Begin();
+  ASSERT_TRUE(engine_->events().Append(t, "t", Value(1)).ok());
+  ASSERT_TRUE(engine_->events().Append(t, "u", Value(2)).ok());
+  auto inside = engine_->events().List(t, std::nullopt, 10, std::nullopt, std::nullopt);
+  ASSERT_TRUE(inside.ok());
+  ASSERT_EQ(inside->size(), 3u);
+  EXPECT_EQ((*inside)[1].prev_hash, (*head)->hash);
+  EXPECT_EQ((*inside)[1].hash.size(), 32u);
+  EXPECT_EQ((*inside)[2].prev_hash, (*inside)[1].hash);
+  MustCommit(t);
+  auto after = engine_->events().List(scope_, std::nullopt, 10, std::nullopt, std::nullopt);
+  ASSERT_TRUE(after.ok());
+  ASSERT_EQ(after->size(), 3u);
+  for (size_t i = 1; i < 3; ++i) {
+    EXPECT_EQ((*after)[i].hash, (*inside)[i].hash) << i;
+    EXPECT_EQ((*after)[i].prev_hash, (*inside)[i].prev_hash) << i;
+    EXPECT_EQ((*after)[i].timestamp, (*inside)[i].timestamp) << i;
+  }
+  auto verify = engine_->events().Verify(scope_);
+  ASSERT_TRUE(verify.ok());
+  EXPECT_TRUE(verify->valid) << verify->reason;
+}
+
 TEST_F(TransactionTest, ConcurrentAppendToTheSameLogIsAConflict) {
   Scope t = Begin();
   ASSERT_TRUE(engine_->events().Append(t, "t", Value(1)).ok());
