@@ -192,9 +192,11 @@ Result<TxnInfo> TxnManager::Begin(const std::string& branch) {
 Status TxnManager::NotFoundStatus(const std::string& id) const {
   bool expired = std::find(recently_expired_.begin(), recently_expired_.end(), id) != recently_expired_.end();
   if (expired) {
-    auto secs = std::chrono::duration_cast<std::chrono::seconds>(limits_.idle_timeout).count();
-    return Status::NotFound("transaction \"" + id + "\" expired after " + std::to_string(secs) +
-                            " s idle; nothing it staged was applied");
+    // In whole seconds when it is some, else in ms (--txn-idle-timeout-ms 500 said "0 s").
+    auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(limits_.idle_timeout).count();
+    std::string idle = ms % 1000 == 0 ? std::to_string(ms / 1000) + " s" : std::to_string(ms) + " ms";
+    return Status::NotFound("transaction \"" + id + "\" expired after " + idle +
+                            " idle; nothing it staged was applied");
   }
   return Status::NotFound("transaction \"" + id + "\" not found: it never existed, or was committed or rolled back");
 }

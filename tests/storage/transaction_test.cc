@@ -385,6 +385,8 @@ TEST_F(TransactionTest, IdleSessionsExpireAndSayThatTheyExpired) {
   auto commit = txns().Commit(t.txn_id);
   EXPECT_EQ(commit.status().code(), Code::kNotFound);
   EXPECT_NE(commit.status().message().find("expired"), std::string::npos) << commit.status().message();
+  // The idle limit as it was set (it said "0 s" below a second).
+  EXPECT_NE(commit.status().message().find("after 50 ms idle"), std::string::npos) << commit.status().message();
   EXPECT_EQ(Get(scope_, "x"), std::nullopt);
   EXPECT_GE(txns().expired_count(), 1u);
 }
