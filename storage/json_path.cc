@@ -59,16 +59,30 @@ class Parser {
         if (!seg.ok()) return seg.status();
         path.segments.push_back(std::move(seg).value());
       } else {
-        return Error(pos_, std::string("unexpected '") + c + "': expected '.' or '['");
+        return Error(pos_, "unexpected '" + CharacterAt(pos_) + "': expected '.' or '['");
       }
     }
     return path;
   }
 
  private:
+  // `pos` is a byte offset; the message counts characters (code points), as
+  // a client's string indexes them: "$['ключ'].*" has its '*' at 10, not 14.
   Status Error(size_t pos, const std::string& why) const {
+    size_t characters = 0;
+    for (size_t i = 0; i < pos && i < text_.size(); ++i) {
+      if ((static_cast<uint8_t>(text_[i]) & 0xC0) != 0x80) ++characters;
+    }
     return Status::InvalidArgument("invalid json path \"" + std::string(text_) + "\" at position " +
-                                   std::to_string(pos) + ": " + why);
+                                   std::to_string(characters) + ": " + why);
+  }
+
+  // The whole UTF-8 character starting at byte `pos` (one byte of it would
+  // make the message invalid UTF-8).
+  std::string CharacterAt(size_t pos) const {
+    size_t end = pos + 1;
+    while (end < text_.size() && (static_cast<uint8_t>(text_[end]) & 0xC0) == 0x80) ++end;
+    return std::string(text_.substr(pos, end - pos));
   }
 
   Result<PathSegment> ParseBracket() {

@@ -98,8 +98,17 @@ INSTANTIATE_TEST_SUITE_P(
                       Invalid{"$['abc", 6}, Invalid{"$['a'", 5}, Invalid{"$['a'x]", 5}, Invalid{"$[1.5]", 3},
                       Invalid{"$[-0]", 2}, Invalid{"$[-]", 3}, Invalid{"$['a\\n']", 4}, Invalid{"$[]", 2},
                       Invalid{" $", 0}, Invalid{"$ ", 1}, Invalid{"$.a.", 4}, Invalid{"$[99999999999999999999]", 2},
-                      Invalid{"$.a[0]]", 6}),
+                      Invalid{"$.a[0]]", 6},
+                      // Positions count characters, not UTF-8 bytes ("ключ" is 8 bytes).
+                      Invalid{"$['\xd0\xba\xd0\xbb\xd1\x8e\xd1\x87'].*", 10},
+                      Invalid{"$.a\xc3\xa9\xc3\xa9 x", 3}, Invalid{"$['\xc3\xa9']x", 6}),
     [](const ::testing::TestParamInfo<Invalid>& info) { return "case" + std::to_string(info.index); });
+
+TEST(JsonPathParseTest, AnUnexpectedCharacterIsQuotedWhole) {
+  // Quoted by its first byte alone, "$é" made the message invalid UTF-8.
+  std::string m = ParseJsonPath("$\xc3\xa9").status().message();
+  EXPECT_NE(m.find("unexpected '\xc3\xa9'"), std::string::npos) << m;
+}
 
 TEST(JsonPathParseTest, MessagesSayWhatIsUnsupported) {
   EXPECT_NE(ParseJsonPath("$[*]").status().message().find("wildcard"), std::string::npos);
