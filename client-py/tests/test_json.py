@@ -402,6 +402,15 @@ def test_non_finite_numbers_rejected(db, ns, value):
     assert db.json_get(ns + "new") is None
 
 
+def test_a_non_finite_number_is_located_in_the_document(db, ns):
+    # The location was counted from the value set ("$.c[0]"), which reads as
+    # a path of the document, where $.c[0] may well be another element.
+    with pytest.raises(ValidationError, match=r"found nan at \$\.a\.b\.c\[0\]"):
+        db.json_set(ns + "d", "$.a.b", {"c": [float("nan")]})
+    with pytest.raises(ValidationError, match=r"found inf at \$\['k y'\]\[2\]\.z"):
+        db.json_set(ns + "d", "$['k y'][2]", {"z": math.inf})
+
+
 def test_non_finite_numbers_rejected_by_the_server_too(db, ns):
     from stratadb._proto import json_pb2
 

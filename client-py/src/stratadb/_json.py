@@ -39,7 +39,7 @@ class JsonMixin:
         """
         request = json_pb2.JsonSetRequest(context=self._context(), key=_key(key), path=validate.json_path(path))
         encode_into(value, request.value)
-        require_finite(request.value, "a json document")
+        require_finite(request.value, "a json document", at=request.path)
         return self._call(self._json.Set, request).version
 
     def json_get(self, key: str, path: str = "$", *, as_of: Optional[int] = None) -> Any:

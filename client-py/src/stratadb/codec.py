@@ -241,12 +241,14 @@ def decode(msg: "value_pb2.Value"):
     return holder[0]
 
 
-def require_finite(msg: "value_pb2.Value", what: str) -> None:
+def require_finite(msg: "value_pb2.Value", what: str, at: str = "$") -> None:
     """Raise ValidationError if the encoded value holds NaN or an infinity
     anywhere (JSON documents and event payloads cannot; spec/api.md §2).
 
     `what` names the value in the message, e.g. "a json document"; the
-    message also gives where the number is, as a JSON path.
+    message also gives where the number is, as a JSON path starting from
+    `at`, the path the value goes to (json_set's: the NaN of {"c": [nan]}
+    set at "$.a.b" is at $.a.b.c[0], not at $.c[0]).
     """
     # Each entry carries a link (parent_link, step) from which the path is
     # only spelled out when something is wrong.
@@ -258,7 +260,7 @@ def require_finite(msg: "value_pb2.Value", what: str) -> None:
             f = msg.float_value
             if math.isnan(f) or math.isinf(f):
                 raise ValidationError(
-                    f"{what} must not contain NaN or infinity (found {f} at {_path_of(link)})",
+                    f"{what} must not contain NaN or infinity (found {f} at {_path_of(link, at)})",
                     reason="validation",
                 )
         elif kind == "array_value":
@@ -269,12 +271,12 @@ def require_finite(msg: "value_pb2.Value", what: str) -> None:
                 stack.append((entry.value, (link, entry.key)))
 
 
-def _path_of(link) -> str:
+def _path_of(link, root: str = "$") -> str:
     steps = []
     while link is not None:
         link, step = link
         steps.append(step)
-    parts = ["$"]
+    parts = [root]
     for step in reversed(steps):
         if isinstance(step, int):
             parts.append(f"[{step}]")
