@@ -283,6 +283,13 @@ Result<std::vector<VectorMatch>> VectorIndex::Search(const std::vector<float>& q
       for (auto& [raw, label] : graph_->Search(query.data(), std::min(k, live), ef)) {
         out.push_back(MatchOf(label, raw, include_metadata));
       }
+      if (out.size() < std::min(k, live)) {
+        // The walk reached fewer live vectors than asked for: the graph does
+        // not link them all (near-duplicates under dot product can leave
+        // nodes no edge leads to). A search answers min(k, count): exactly.
+        if (plan) *plan = SearchPlan::kExactUnreached;
+        return ExactScan(query.data(), k, filters, include_metadata);
+      }
       std::sort(out.begin(), out.end(), Better);
       return out;
     }

@@ -63,7 +63,7 @@ struct IndexFigures {
 };
 
 // How a search was answered (for tests and metrics).
-enum class SearchPlan { kHnsw, kHnswFiltered, kExactFiltered };
+enum class SearchPlan { kHnsw, kHnswFiltered, kExactFiltered, kExactUnreached };
 
 class VectorIndex {
  public:

@@ -516,7 +516,7 @@ Result<std::vector<std::vector<VectorMatch>>> VectorStore::SearchMany(const Scop
       errors[i] = r.status();
       return;
     }
-    if (plan == SearchPlan::kExactFiltered) exact_.fetch_add(1);
+    if (plan == SearchPlan::kExactFiltered || plan == SearchPlan::kExactUnreached) exact_.fetch_add(1);
     out[i] = std::move(r).value();
   });
   for (const Status& st : errors) {

@@ -400,6 +400,33 @@ TEST_F(VectorStoreTest, SkippingCandidatesNeverChangesTheAnswer) {
   }
 }
 
+// Near-duplicates under dot product: hnswlib's graph leaves some of them
+// unreachable (no edge leads to them), and a search returned fewer than k
+// (33-82 of 100, with ef at the collection's size). It must return
+// min(k, count), the exact answer when the walk cannot reach them.
+TEST_F(VectorStoreTest, ASearchReturnsKEvenWhereTheGraphLeavesVectorsUnreached) {
+  const size_t n = 600, dim = 64;
+  auto base = RandomVectors(1, dim, 51)[0];
+  auto noise = RandomVectors(n, dim, 52);
+  std::vector<std::vector<float>> data(n, std::vector<float>(dim));
+  for (size_t i = 0; i < n; ++i) {
+    for (size_t j = 0; j < dim; ++j) data[i][j] = base[j] + 1e-4f * noise[i][j];
+  }
+  Create("dup", dim, Metric::kDotProduct);
+  LoadAll("dup", data);
+  for (const auto& q : RandomVectors(5, dim, 53)) {
+    for (size_t k : {100, 600}) {
+      VectorSearchOptions o;
+      o.ef = 600;
+      auto got = MustSearch("dup", q, k, o);
+      ASSERT_EQ(got.size(), k);
+      auto want = BruteForce(data, q, Metric::kDotProduct, k);
+      // Near-duplicates tie within float rounding: compare distances, not keys.
+      for (size_t i = 0; i < k; ++i) EXPECT_NEAR(got[i].distance, want[i].distance, 1e-4) << "rank " << i;
+    }
+  }
+}
+
 TEST_F(VectorStoreTest, MetricOverrideIsExact) {
   auto data = RandomVectors(200, 8, 11);
   Create("c", 8, Metric::kCosine);
