@@ -316,25 +316,31 @@ Result<std::vector<CollectionInfo>> VectorStore::ListCollections(const Scope& sc
   for (auto& [name, c] : found) {
     // An index in memory gives its figures; any other collection is counted
     // from its records and shows no index memory: building or loading every
-    // index to list them took ~9 ms each and kept them all in memory. In a
-    // transaction the count is always the records', its own writes included.
-    std::shared_ptr<VectorIndex> resident = view->session == nullptr ? ResidentIndex(*view, c) : nullptr;
-    if (resident) {
-      STRATA_RETURN_IF_ERROR(PinVersion(core_, *view));
-      STRATA_RETURN_IF_ERROR(resident->CatchUp(*view));
-      IndexFigures f = resident->figures();
-      out.push_back(CollectionInfo{name, c.config, f.live, f.memory_bytes});
-      continue;
-    }
-    uint64_t count = 0;
-    STRATA_RETURN_IF_ERROR(ScanVisibleVectors(*view, VectorNamePrefix(name, c.config.incarnation),
-                                              [&](std::string_view, std::string_view) {
-                                                ++count;
-                                                return Status::Ok();
-                                              }));
-    out.push_back(CollectionInfo{name, c.config, count, 0});
+    // index to list them took ~9 ms each and kept them all in memory.
+    auto info = InfoWithoutLoading(*view, name, c);
+    if (!info.ok()) return info.status();
+    out.push_back(std::move(info).value());
   }
   return out;
+}
+
+Result<CollectionInfo> VectorStore::InfoWithoutLoading(ReadView& view, const std::string& name, const Resolved& c) {
+  std::shared_ptr<VectorIndex> resident = ResidentIndex(view, c);
+  if (resident && view.session == nullptr) {
+    STRATA_RETURN_IF_ERROR(PinVersion(core_, view));
+    STRATA_RETURN_IF_ERROR(resident->CatchUp(view));
+    IndexFigures f = resident->figures();
+    return CollectionInfo{name, c.config, f.live, f.memory_bytes};
+  }
+  // In a transaction the count is the records', its own writes included (the
+  // index holds committed data only).
+  uint64_t count = 0;
+  STRATA_RETURN_IF_ERROR(ScanVisibleVectors(view, VectorNamePrefix(name, c.config.incarnation),
+                                            [&](std::string_view, std::string_view) {
+                                              ++count;
+                                              return Status::Ok();
+                                            }));
+  return CollectionInfo{name, c.config, count, resident ? resident->figures().memory_bytes : 0};
 }
 
 std::shared_ptr<VectorIndex> VectorStore::ResidentIndex(const ReadView& view, const Resolved& c) {
@@ -349,6 +355,8 @@ Result<CollectionInfo> VectorStore::CollectionStats(const Scope& scope, std::str
   if (!view.ok()) return view.status();
   auto c = FindCollection(*view, name);
   if (!c.ok()) return c.status().code() == Code::kNotFound ? CollectionNotFound(name, scope) : c.status();
+  // Inside a transaction: its snapshot and own writes, as listing counts them.
+  if (view->session != nullptr) return InfoWithoutLoading(*view, std::string(name), *c);
   auto index = IndexFor(*view, name, *c);
   if (!index.ok()) return index.status();
   IndexFigures f = (*index)->figures();

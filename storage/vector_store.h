@@ -96,7 +96,8 @@ class VectorStore {
   // Every collection with its live count. Loads no index: memory_bytes is
   // what a collection's index holds in memory now, 0 while it is not loaded.
   Result<std::vector<CollectionInfo>> ListCollections(const Scope& scope);
-  // One collection's figures; loads (or builds) its index.
+  // One collection's figures; loads (or builds) its index (in a transaction,
+  // counts its records with the transaction's own writes instead).
   Result<CollectionInfo> CollectionStats(const Scope& scope, std::string_view name);
 
   // Errors: kNotFound (collection), kConstraint (dimension), kInvalidArgument
@@ -142,6 +143,9 @@ class VectorStore {
   Result<std::shared_ptr<VectorIndex>> IndexFor(ReadView& view, std::string_view name, const Resolved& c);
   // The collection's index when it is in memory (nullptr when not), as it is.
   std::shared_ptr<VectorIndex> ResidentIndex(const ReadView& view, const Resolved& c);
+  // Count and memory without loading the index (ListCollections; stats in a
+  // transaction): a resident index's figures, else the records' count.
+  Result<CollectionInfo> InfoWithoutLoading(ReadView& view, const std::string& name, const Resolved& c);
   // Brings the collection's index up to date after a write (errors are left
   // for the next search to report: the write itself is committed).
   void CatchUpAfterWrite(const Scope& scope, std::string_view collection);

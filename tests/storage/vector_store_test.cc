@@ -160,6 +160,11 @@ TEST_F(VectorStoreTest, ListingLoadsNoIndexAndCountsTheRecords) {
   ASSERT_TRUE(in_txn.ok()) << in_txn.status().message();
   EXPECT_EQ((*in_txn)[0].count, 50u);
   EXPECT_EQ((*in_txn)[1].count, 21u);
+  EXPECT_EQ((*in_txn)[0].memory_bytes, stats->memory_bytes) << "a loaded index shows its memory in a transaction too";
+  // Stats inside agree with the listing (they left the own writes out).
+  auto stats_in_txn = vectors().CollectionStats(t, "b");
+  ASSERT_TRUE(stats_in_txn.ok()) << stats_in_txn.status().message();
+  EXPECT_EQ(stats_in_txn->count, 21u);
   ASSERT_TRUE(engine_->transactions().Rollback(txn->id).ok());
 }
 
