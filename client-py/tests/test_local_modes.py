@@ -16,6 +16,7 @@ import pytest
 
 from local_processes import WAIT, alive, kill_and_wait, python, servers_for, wait_until
 from stratad_process import stratad_bin, StratadProcess
+import stratadb
 from stratadb import Strata, UnavailableError, ValidationError
 from stratadb import _directory_server
 
@@ -454,3 +455,42 @@ def test_watch_fd_eof_stops_stratad_cleanly(tmp_path):
     finally:
         proc.kill()
         proc.wait(WAIT)
+
+
+@pytest.mark.parametrize("name", ["what?", "c#notes", "100%41"])
+def test_a_directory_whose_path_holds_uri_characters_opens(tmp_path, name):
+    # The socket path went into gRPC's "unix:" target as is: '?' and '#' cut
+    # it short (a server started and was left without a handle), and stratad
+    # could not bind "%41". Such a directory's socket now goes to the private
+    # socket directory, as a too long path's does.
+    directory = tmp_path / name
+    try:
+        with Strata.open(str(directory)) as db:
+            db.kv_put("k", name)
+            assert db.kv_get("k") == name
+        with Strata.open(str(directory)) as db:
+            assert db.kv_get("k") == name  # the same server or its data
+    finally:
+        for pid in servers_for(directory):
+            kill_and_wait(pid)
+
+
+def test_a_cache_under_a_temp_dir_with_uri_characters_works(tmp_path, monkeypatch):
+    odd = tmp_path / "tmp#x?y"
+    odd.mkdir()
+    monkeypatch.setenv("TMPDIR", str(odd))
+    import tempfile
+
+    monkeypatch.setattr(tempfile, "tempdir", None)  # gettempdir() reads TMPDIR again
+    with Strata.cache() as db:
+        db.kv_put("k", 1)
+        assert db.kv_get("k") == 1
+
+
+@pytest.mark.parametrize("blocker", ["stratad.log", "stratad.address"])
+def test_a_directory_whose_files_cannot_be_written_is_a_strata_error(data_dir, blocker):
+    # A raw IsADirectoryError (or PermissionError) escaped Strata.open.
+    data_dir.mkdir(parents=True)
+    (data_dir / blocker).mkdir()
+    with pytest.raises(stratadb.StrataError, match=blocker):
+        Strata.open(str(data_dir))

@@ -26,7 +26,7 @@ import time
 import weakref
 from typing import Set
 
-from . import _child_server
+from . import _child_server, _directory_server
 from ._stratad_binary import find_stratad
 from .errors import UnavailableError
 
@@ -72,10 +72,12 @@ def _pid_alive(pid: int) -> bool:
 
 def _temp_parent() -> str:
     """Where cache temp dirs go: the usual temp dir, unless its path is so
-    long that a socket in it would not fit in sun_path."""
+    long that a socket in it would not fit in sun_path, or holds a character
+    a gRPC target cannot carry."""
     base = tempfile.gettempdir()
     room = len(os.fsencode(os.path.join(base, _DIR_PREFIX + "4194304-xxxxxxxx", _SOCKET_NAME)))
-    return base if room <= _SOCKET_PATH_MAX else "/tmp"
+    # A '?', '#' or '%' in it would be read by gRPC as part of a URI.
+    return base if room <= _SOCKET_PATH_MAX and _directory_server.uri_safe(base) else "/tmp"
 
 
 def sweep_stale(parent: str) -> None:

@@ -24,8 +24,8 @@ closes a dead process's connections, which ends its stream). Nothing is left
 running forever. The server is a session of its own: it is not the
 starter's to stop, and a Ctrl-C in the starter's terminal does not reach it.
 
-Socket path. sun_path holds 107 bytes; when `<dir>/stratad.sock` is longer,
-the socket goes to /tmp/stratadb-<uid>/<hash of the directory's real
+Socket path. sun_path holds 107 bytes; when `<dir>/stratad.sock` is longer
+(or holds a '?', '#' or '%', which gRPC would read as part of a URI), the socket goes to /tmp/stratadb-<uid>/<hash of the directory's real
 path>.sock instead (a 0700 directory), which every opener derives the same
 way. Either way `<dir>/stratad.address` holds the address of the server last
 started there and `<dir>/stratad.log` its log lines.
@@ -129,11 +129,22 @@ def _private_socket_dir() -> str:
     return path
 
 
+# Characters gRPC reads as part of a URI in a "unix:" target (query,
+# fragment, percent escape): a socket path holding one is not dialled as is.
+_URI_SPECIAL = frozenset("?#%")
+
+
+def uri_safe(path: str) -> bool:
+    """Whether `path` can follow "unix:" in a gRPC target unchanged."""
+    return not any(c in _URI_SPECIAL for c in path)
+
+
 def socket_path(directory: str) -> str:
     """Where the server for `directory` (a real path) listens; see the module
-    docstring for the fallback when `<dir>/stratad.sock` is too long."""
+    docstring for the fallback when `<dir>/stratad.sock` is too long, which
+    also serves a directory whose path holds a '?', '#' or '%'."""
     inside = os.path.join(directory, SOCKET_NAME)
-    if len(os.fsencode(inside)) <= _SOCKET_PATH_MAX:
+    if len(os.fsencode(inside)) <= _SOCKET_PATH_MAX and uri_safe(inside):
         return inside
     digest = hashlib.sha256(os.fsencode(directory)).hexdigest()[:32]
     return os.path.join(_private_socket_dir(), digest + ".sock")
@@ -292,10 +303,23 @@ def ensure_server(directory: str) -> str:
     """Make sure a server serves `directory` (a real path, see
     prepare_directory); return the "unix:..." address to open."""
     sock = socket_path(directory)
-    with _OpenLock(directory, START_TIMEOUT):
-        if not _serving(sock):
-            _start(directory, sock)
+    try:
+        with _OpenLock(directory, START_TIMEOUT):
+            if not _serving(sock):
+                _start(directory, sock)
+    except OSError as e:
+        # A file of the directory the server or this module needs (its log,
+        # socket or ready file) that cannot be written or is not a file.
+        raise _file_error(e, directory) from None
     return "unix:" + sock
+
+
+def _file_error(e: OSError, directory: str):
+    where = f"{e.filename}: " if e.filename else ""
+    message = f"cannot start a local stratad for {directory!r}: {where}{e.strerror or e}"
+    if isinstance(e, PermissionError):
+        return AccessDeniedError(message, reason="access_denied")
+    return IoError(message, reason="io")
 
 
 def _follow(call, channel: grpc.Channel) -> None:
