@@ -106,8 +106,8 @@ class VisitedBits {
 // with caches the network stack has just used, so every row is a miss, and
 // asking for them together lets the misses overlap instead of paying for them
 // one by one (hnswlib asks for one line of the next neighbour only).
-template <typename Visit>
-void ForUnvisitedNeighbours(const Graph& g, const QuantizedCodes& codes, const QuantizedCodes::Query& query,
+template <typename Rows, typename Visit>
+void ForUnvisitedNeighbours(const Graph& g, const Rows& codes, const typename Rows::Query& query,
                             hnswlib::tableint node, VisitedBits& visited, std::vector<hnswlib::tableint>& fresh,
                             Visit&& visit) {
   auto* links = reinterpret_cast<unsigned int*>(g.get_linklist0(node));
@@ -179,8 +179,9 @@ class CandidatePool {
 // hnswlib's searchBaseLayerST on a graph without deleted elements: the same
 // nodes expanded in the same order with the same stopping rule (up to ties in
 // distance), on the quantized rows, with the candidates in a CandidatePool.
-Found SearchBaseLayer(const Graph& g, const QuantizedCodes& codes, hnswlib::tableint entry,
-                      const QuantizedCodes::Query& query, size_t ef) {
+template <typename Rows>
+Found SearchBaseLayer(const Graph& g, const Rows& codes, hnswlib::tableint entry, const typename Rows::Query& query,
+                      size_t ef) {
   VisitedBits visited(g.max_elements_);
   CandidatePool pool(ef);
   pool.Offer(codes.Distance(query, entry), entry);
@@ -202,8 +203,9 @@ Found SearchBaseLayer(const Graph& g, const QuantizedCodes& codes, hnswlib::tabl
 // hnswlib's searchBaseLayerST with deleted elements, as it is: deleted nodes
 // are walked through but never kept, and the walk goes on until ef live ones
 // are kept (or the graph is exhausted), so the two heaps differ here.
-Found SearchBaseLayerSkippingDeleted(const Graph& g, const QuantizedCodes& codes, hnswlib::tableint entry,
-                                     const QuantizedCodes::Query& query, size_t ef) {
+template <typename Rows>
+Found SearchBaseLayerSkippingDeleted(const Graph& g, const Rows& codes, hnswlib::tableint entry,
+                                     const typename Rows::Query& query, size_t ef) {
   VisitedBits visited(g.max_elements_);
   Candidates top;       // the best ef live ones so far, worst on top
   Candidates frontier;  // nodes to expand, by negated distance (nearest on top)
@@ -237,6 +239,21 @@ Found SearchBaseLayerSkippingDeleted(const Graph& g, const QuantizedCodes& codes
   return out;
 }
 
+// The graph's own float32 vectors, read as the walk reads QuantizedCodes: the
+// walk's fallback where the int8 copies cannot tell the vectors apart.
+class FloatRows {
+ public:
+  using Query = const float*;
+  explicit FloatRows(const Graph& g) : g_(g) {}
+  float Distance(const Query& query, hnswlib::tableint id) const {
+    return g_.fstdistfunc_(query, g_.getDataByInternalId(id), g_.dist_func_param_);
+  }
+  void Prefetch(hnswlib::tableint id) const { PrefetchVector(g_, id); }
+
+ private:
+  const Graph& g_;
+};
+
 // The k nearest of the walk's candidates by exact distance (float32), nearest
 // first. Every candidate is a possible answer, not only the walk's first k: a
 // true neighbour the quantized distances placed just below k is still among
@@ -245,8 +262,13 @@ Found SearchBaseLayerSkippingDeleted(const Graph& g, const QuantizedCodes& codes
 // distance, less the quantization's error bound, is above the k-th exact
 // distance already known. The answer is the one re-ranking every candidate
 // would give; at 38k x 128 embeddings, ef 100, about 25 of the 100 are read.
+//
+// `blind` is set when even the walk's farthest candidate could still be
+// among the k: its int8 distances could not tell its candidates apart (many
+// vectors closer to each other than one int8 step), so the walk's choices
+// were guesses too and the caller walks again on the float32 vectors.
 Found Rerank(const Graph& g, const QuantizedCodes& codes, const QuantizedCodes::Query& prepared, const float* query,
-             Found ranked, size_t k) {
+             Found ranked, size_t k, bool* blind) {
   auto exact_distance = [&](hnswlib::tableint id) {
     return g.fstdistfunc_(query, g.getDataByInternalId(id), g.dist_func_param_);
   };
@@ -282,6 +304,7 @@ Found Rerank(const Graph& g, const QuantizedCodes& codes, const QuantizedCodes::
       std::push_heap(best.begin(), best.end());
     }
   }
+  *blind = ranked.size() > k && best.size() == k && may_enter(ranked.back());
   std::sort_heap(best.begin(), best.end());
   return best;
 }
@@ -439,7 +462,17 @@ std::vector<std::pair<float, uint64_t>> HnswGraph::Search(const float* query, si
   size_t breadth = std::max(ef, k);
   Found ranked = g.num_deleted_ ? SearchBaseLayerSkippingDeleted(g, codes, current, prepared, breadth)
                                 : SearchBaseLayer(g, codes, current, prepared, breadth);
-  Found exact = Rerank(g, codes, prepared, query, std::move(ranked), k);
+  bool blind = false;
+  Found exact = Rerank(g, codes, prepared, query, std::move(ranked), k, &blind);
+  if (blind) {
+    // The walk again on the float32 vectors, from the same entry: its
+    // distances are exact, so its k nearest are the answer.
+    FloatRows rows(g);
+    exact = g.num_deleted_ ? SearchBaseLayerSkippingDeleted(g, rows, current, query, breadth)
+                           : SearchBaseLayer(g, rows, current, query, breadth);
+    std::sort(exact.begin(), exact.end());
+    if (exact.size() > k) exact.resize(k);
+  }
   out.reserve(exact.size());
   for (const auto& [distance, id] : exact) out.emplace_back(distance, g.getExternalLabel(id));
   return out;
