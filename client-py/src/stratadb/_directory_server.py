@@ -46,7 +46,7 @@ import grpc
 from . import _child_server
 from ._stratad_binary import find_stratad
 from .connection import LOCAL_SUBCHANNELS
-from .errors import AccessDeniedError, IoError, UnavailableError, ValidationError
+from .errors import AccessDeniedError, IoError, StrataError, UnavailableError, ValidationError
 
 ENV_IDLE_EXIT_MS = "STRATA_IDLE_EXIT_MS"
 IDLE_EXIT_MS_DEFAULT = 30_000
@@ -307,6 +307,8 @@ def ensure_server(directory: str) -> str:
         with _OpenLock(directory, START_TIMEOUT):
             if not _serving(sock):
                 _start(directory, sock)
+    except StrataError:  # some are OSErrors too (UnavailableError is a ConnectionError)
+        raise
     except OSError as e:
         # A file of the directory the server or this module needs (its log,
         # socket or ready file) that cannot be written or is not a file.
