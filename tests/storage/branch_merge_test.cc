@@ -480,9 +480,9 @@ TEST_F(BranchMergeEventsTest, AnImportedCopyMergedBackBringsOnlyWhatIsNew) {
   EXPECT_EQ(Get("orig", "k2"), Value(2));
 }
 
-// The same event twice (one type, payload and microsecond) is two events: a
-// target holding one copy gets the other.
-TEST_F(BranchMergeEventsTest, EveryCopyOfARepeatedEventIsCounted) {
+// Equal events (one type and payload) appended apart are two events, not
+// copies of one: the identity holds the time each was first appended.
+TEST_F(BranchMergeEventsTest, EqualEventsAppendedApartAreBothMerged) {
   Append("default", "same");
   Fork("default", "feat");
   Append("feat", "x");
