@@ -25,9 +25,9 @@ running forever. The server is a session of its own: it is not the
 starter's to stop, and a Ctrl-C in the starter's terminal does not reach it.
 
 Socket path. sun_path holds 107 bytes; when `<dir>/stratad.sock` is longer
-(or holds a '?', '#' or '%', which gRPC would read as part of a URI), the socket goes to /tmp/stratadb-<uid>/<hash of the directory's real
-path>.sock instead (a 0700 directory), which every opener derives the same
-way. Either way `<dir>/stratad.address` holds the address of the server last
+(or holds a '?', '#' or '%', which gRPC would read as part of a URI), the
+socket goes to /tmp/stratadb-<uid>/<hash of the directory's real path>.sock
+instead (a 0700 directory), which every opener derives the same way. Either way `<dir>/stratad.address` holds the address of the server last
 started there and `<dir>/stratad.log` its log lines.
 """
 
