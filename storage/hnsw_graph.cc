@@ -202,8 +202,8 @@ Found SearchBaseLayer(const Graph& g, const Rows& codes, hnswlib::tableint entry
     // it. Cold, as a server's search starts (a 250 us pause before each query,
     // debian set), the walk's p50 went from 88 to 81 us; warm, unchanged.
     // Asking for rows two candidates ahead was slower again.
-    // (Written out here: as a function of its own, inlined or not, the
-    // same prefetches measured no faster than none.)
+    // (Written out here: moved into a template function of their own, the
+    // same prefetches measured no faster than none; why is not understood.)
     hnswlib::tableint ahead[2];
     size_t upcoming = pool.Peek(2, ahead);
     if (upcoming == 2) __builtin_prefetch(g.get_linklist0(ahead[1]));
