@@ -493,6 +493,40 @@ def test_search_without_metadata(db, coll):
             db.vector_batch_search(coll, [query], 1, include_metadata=bad)
 
 
+def test_nan_in_a_float32_query_is_named_by_the_server(db, coll):
+    """A float32 numpy query is sent unchecked (the check would cost every
+    search); the server's error names the bad component, and other query
+    forms are still checked before sending."""
+    db.vector_upsert(coll, "a", [1, 0, 0, 0])
+    for bad, what in ((np.nan, "NaN"), (np.inf, "infinite"), (-np.inf, "infinite")):
+        query = np.array([1, 0, bad, 0], dtype=np.float32)
+        for options in ({}, {"filters": [{"field": "x", "op": "eq", "value": 1}]}):
+            with pytest.raises(ValidationError, match=f"query component 2 is {what}") as e:
+                db.vector_search(coll, query, 1, **options)
+            assert e.value.code == "INVALID_ARGUMENT"
+    with pytest.raises(ValidationError, match="position 1"):  # float64: converted and checked client-side
+        db.vector_search(coll, np.array([1, np.nan, 0, 0]), 1)
+    assert db.vector_search(coll, np.array([1, 0, 0, 0], dtype=np.float32), 1)[0]["key"] == "a"
+
+
+def test_results_read_from_either_answer_layout(db, coll):
+    """The client asks for the columns layout; an answer in matches (a
+    server that predates `columns` ignores the field) reads the same."""
+    db.vector_batch_upsert(coll, [("a", [1, 0, 0, 0], {"gen": 1}), ("b", [1, 1, 0, 0])])
+    from stratadb._vectors import _matches
+
+    for include_metadata in (True, False):
+        request = vectors_pb2.VectorSearchRequest(context=db._context(), collection=coll, k=2)
+        request.query.f32le = np.array([1, 0, 0, 0], dtype="<f4").tobytes()
+        if not include_metadata:
+            request.include_metadata = False
+        old_layout = db._call(db._vectors_stub.Search, request)
+        assert len(old_layout.matches) == 2 and not old_layout.keys
+        expected = db.vector_search(coll, [1, 0, 0, 0], 2, include_metadata=include_metadata)
+        assert _matches(old_layout, include_metadata) == expected
+        assert [r["metadata"] for r in expected] == ([{"gen": 1}, None] if include_metadata else [None, None])
+
+
 def test_plain_searches_answer_as_the_general_path(db, coll, ns):
     """A search without filters or as_of is sent from a request serialized
     once per (branch, space, collection, k, metric, ef, include_metadata);

@@ -133,6 +133,10 @@ TEST_F(GrpcurlTest, EveryServiceAnswersByReflection) {
   call("strata.v1.Vectors/Upsert", R"({"collection":"docs","entry":{"key":"b","vector":{"values":[0,5,0]}}})");
   std::string found = call("strata.v1.Vectors/Search", R"({"collection":"docs","query":{"values":[1,0.1,0]},"k":1})");
   EXPECT_TRUE(Contains(found, "\"key\": \"a\"")) << found;
+  std::string columns =
+      call("strata.v1.Vectors/Search", R"({"collection":"docs","query":{"values":[1,0.1,0]},"k":2,"columns":true})");
+  EXPECT_TRUE(Contains(columns, "\"keys\": [")) << columns;
+  EXPECT_TRUE(Contains(columns, "\"distances\": [")) << columns;
   std::string got = call("strata.v1.Vectors/Get", R"({"collection":"docs","key":"b","asValues":true})");
   EXPECT_TRUE(Contains(got, "5")) << got;
 

@@ -216,6 +216,78 @@ TEST_F(VectorsServiceTest, IncludeMetadataFalseAnswersWithoutMetadata) {
   EXPECT_TRUE(batch_resp.results(1).matches(0).has_metadata());
 }
 
+// `columns` answers the same results as parallel lists: keys, scores and
+// distances always, metadata (a null Value for a vector without any) only when
+// asked for; `matches` stays empty. Single and batch search alike.
+TEST_F(VectorsServiceTest, ColumnsAnswerTheSameResultsAsParallelLists) {
+  ASSERT_TRUE(Create("docs", 3, v1::METRIC_EUCLIDEAN).ok());
+  ASSERT_TRUE(Upsert("docs", "a", Values({0, 0, 0}), testutil::ObjectValue({{"n", testutil::IntValue(1)}})).ok());
+  ASSERT_TRUE(Upsert("docs", "b", Values({3, 4, 0})).ok());
+  ASSERT_TRUE(Upsert("docs", "c", Values({6, 8, 0}), testutil::ObjectValue({{"n", testutil::IntValue(3)}})).ok());
+
+  v1::VectorSearchRequest req;
+  req.set_collection("docs");
+  *req.mutable_query() = Values({0, 0, 0});
+  req.set_k(3);
+  auto as_matches = MustSearch(req);
+  ASSERT_EQ(as_matches.matches_size(), 3);
+  EXPECT_EQ(as_matches.keys_size(), 0);
+  req.set_columns(true);
+  auto cols = MustSearch(req);
+  EXPECT_EQ(cols.matches_size(), 0);
+  ASSERT_EQ(cols.keys_size(), 3);
+  ASSERT_EQ(cols.scores_size(), 3);
+  ASSERT_EQ(cols.distances_size(), 3);
+  ASSERT_EQ(cols.metadata_size(), 3);
+  for (int i = 0; i < 3; ++i) {
+    const auto& m = as_matches.matches(i);
+    EXPECT_EQ(cols.keys(i), m.key());
+    EXPECT_EQ(cols.scores(i), m.score());
+    EXPECT_EQ(cols.distances(i), m.distance());
+    if (m.has_metadata()) {
+      EXPECT_EQ(cols.metadata(i).SerializeAsString(), m.metadata().SerializeAsString()) << m.key();
+    } else {
+      EXPECT_EQ(cols.metadata(i).kind_case(), v1::Value::kNullValue) << m.key();
+    }
+  }
+  EXPECT_EQ(cols.keys(1), "b");
+  EXPECT_NEAR(cols.distances(2), 10.0, 1e-6);
+
+  req.set_include_metadata(false);
+  cols = MustSearch(req);
+  ASSERT_EQ(cols.keys_size(), 3);
+  EXPECT_EQ(cols.metadata_size(), 0);
+
+  // The exact paths (a filter, a metric override) answer in columns too.
+  auto* f = req.add_filters();
+  f->set_field("n");
+  f->set_op("gte");
+  *f->mutable_value() = testutil::IntValue(2);
+  req.set_metric(v1::METRIC_DOT_PRODUCT);
+  cols = MustSearch(req);
+  ASSERT_EQ(cols.keys_size(), 1);
+  EXPECT_EQ(cols.keys(0), "c");
+  EXPECT_EQ(cols.matches_size(), 0);
+
+  v1::VectorBatchSearchRequest batch;
+  batch.set_collection("docs");
+  *batch.add_queries() = Values({0, 0, 0});
+  *batch.add_queries() = Packed({6, 8, 1});
+  batch.set_k(2);
+  batch.set_columns(true);
+  v1::VectorBatchSearchResponse batch_resp;
+  CallContext ctx;
+  ASSERT_TRUE(vectors_->BatchSearch(ctx.get(), batch, &batch_resp).ok());
+  ASSERT_EQ(batch_resp.results_size(), 2);
+  for (const auto& r : batch_resp.results()) {
+    EXPECT_EQ(r.matches_size(), 0);
+    ASSERT_EQ(r.keys_size(), 2);
+    EXPECT_EQ(r.metadata_size(), 2);
+  }
+  EXPECT_EQ(batch_resp.results(0).keys(0), "a");
+  EXPECT_EQ(batch_resp.results(1).keys(0), "c");
+}
+
 TEST_F(VectorsServiceTest, BadRequestsNameTheProblem) {
   std::string reason;
   EXPECT_EQ(Create("docs", 0, v1::METRIC_COSINE, &reason).error_code(), grpc::StatusCode::INVALID_ARGUMENT);

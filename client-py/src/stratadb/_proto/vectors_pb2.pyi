@@ -193,7 +193,7 @@ class Filter(_message.Message):
     def __init__(self, field: _Optional[str] = ..., op: _Optional[str] = ..., value: _Optional[_Union[_value_pb2.Value, _Mapping]] = ...) -> None: ...
 
 class VectorSearchRequest(_message.Message):
-    __slots__ = ("context", "collection", "query", "k", "metric", "filters", "as_of", "ef", "include_metadata")
+    __slots__ = ("context", "collection", "query", "k", "metric", "filters", "as_of", "ef", "include_metadata", "columns")
     CONTEXT_FIELD_NUMBER: _ClassVar[int]
     COLLECTION_FIELD_NUMBER: _ClassVar[int]
     QUERY_FIELD_NUMBER: _ClassVar[int]
@@ -203,6 +203,7 @@ class VectorSearchRequest(_message.Message):
     AS_OF_FIELD_NUMBER: _ClassVar[int]
     EF_FIELD_NUMBER: _ClassVar[int]
     INCLUDE_METADATA_FIELD_NUMBER: _ClassVar[int]
+    COLUMNS_FIELD_NUMBER: _ClassVar[int]
     context: _value_pb2.Context
     collection: str
     query: Vector
@@ -212,7 +213,8 @@ class VectorSearchRequest(_message.Message):
     as_of: int
     ef: int
     include_metadata: bool
-    def __init__(self, context: _Optional[_Union[_value_pb2.Context, _Mapping]] = ..., collection: _Optional[str] = ..., query: _Optional[_Union[Vector, _Mapping]] = ..., k: _Optional[int] = ..., metric: _Optional[_Union[Metric, str]] = ..., filters: _Optional[_Iterable[_Union[Filter, _Mapping]]] = ..., as_of: _Optional[int] = ..., ef: _Optional[int] = ..., include_metadata: bool = ...) -> None: ...
+    columns: bool
+    def __init__(self, context: _Optional[_Union[_value_pb2.Context, _Mapping]] = ..., collection: _Optional[str] = ..., query: _Optional[_Union[Vector, _Mapping]] = ..., k: _Optional[int] = ..., metric: _Optional[_Union[Metric, str]] = ..., filters: _Optional[_Iterable[_Union[Filter, _Mapping]]] = ..., as_of: _Optional[int] = ..., ef: _Optional[int] = ..., include_metadata: bool = ..., columns: bool = ...) -> None: ...
 
 class SearchMatch(_message.Message):
     __slots__ = ("key", "score", "distance", "metadata")
@@ -227,13 +229,21 @@ class SearchMatch(_message.Message):
     def __init__(self, key: _Optional[str] = ..., score: _Optional[float] = ..., distance: _Optional[float] = ..., metadata: _Optional[_Union[_value_pb2.Value, _Mapping]] = ...) -> None: ...
 
 class VectorSearchResponse(_message.Message):
-    __slots__ = ("matches",)
+    __slots__ = ("matches", "keys", "scores", "distances", "metadata")
     MATCHES_FIELD_NUMBER: _ClassVar[int]
+    KEYS_FIELD_NUMBER: _ClassVar[int]
+    SCORES_FIELD_NUMBER: _ClassVar[int]
+    DISTANCES_FIELD_NUMBER: _ClassVar[int]
+    METADATA_FIELD_NUMBER: _ClassVar[int]
     matches: _containers.RepeatedCompositeFieldContainer[SearchMatch]
-    def __init__(self, matches: _Optional[_Iterable[_Union[SearchMatch, _Mapping]]] = ...) -> None: ...
+    keys: _containers.RepeatedScalarFieldContainer[str]
+    scores: _containers.RepeatedScalarFieldContainer[float]
+    distances: _containers.RepeatedScalarFieldContainer[float]
+    metadata: _containers.RepeatedCompositeFieldContainer[_value_pb2.Value]
+    def __init__(self, matches: _Optional[_Iterable[_Union[SearchMatch, _Mapping]]] = ..., keys: _Optional[_Iterable[str]] = ..., scores: _Optional[_Iterable[float]] = ..., distances: _Optional[_Iterable[float]] = ..., metadata: _Optional[_Iterable[_Union[_value_pb2.Value, _Mapping]]] = ...) -> None: ...
 
 class VectorBatchSearchRequest(_message.Message):
-    __slots__ = ("context", "collection", "queries", "k", "metric", "filters", "as_of", "ef", "include_metadata")
+    __slots__ = ("context", "collection", "queries", "k", "metric", "filters", "as_of", "ef", "include_metadata", "columns")
     CONTEXT_FIELD_NUMBER: _ClassVar[int]
     COLLECTION_FIELD_NUMBER: _ClassVar[int]
     QUERIES_FIELD_NUMBER: _ClassVar[int]
@@ -243,6 +253,7 @@ class VectorBatchSearchRequest(_message.Message):
     AS_OF_FIELD_NUMBER: _ClassVar[int]
     EF_FIELD_NUMBER: _ClassVar[int]
     INCLUDE_METADATA_FIELD_NUMBER: _ClassVar[int]
+    COLUMNS_FIELD_NUMBER: _ClassVar[int]
     context: _value_pb2.Context
     collection: str
     queries: _containers.RepeatedCompositeFieldContainer[Vector]
@@ -252,7 +263,8 @@ class VectorBatchSearchRequest(_message.Message):
     as_of: int
     ef: int
     include_metadata: bool
-    def __init__(self, context: _Optional[_Union[_value_pb2.Context, _Mapping]] = ..., collection: _Optional[str] = ..., queries: _Optional[_Iterable[_Union[Vector, _Mapping]]] = ..., k: _Optional[int] = ..., metric: _Optional[_Union[Metric, str]] = ..., filters: _Optional[_Iterable[_Union[Filter, _Mapping]]] = ..., as_of: _Optional[int] = ..., ef: _Optional[int] = ..., include_metadata: bool = ...) -> None: ...
+    columns: bool
+    def __init__(self, context: _Optional[_Union[_value_pb2.Context, _Mapping]] = ..., collection: _Optional[str] = ..., queries: _Optional[_Iterable[_Union[Vector, _Mapping]]] = ..., k: _Optional[int] = ..., metric: _Optional[_Union[Metric, str]] = ..., filters: _Optional[_Iterable[_Union[Filter, _Mapping]]] = ..., as_of: _Optional[int] = ..., ef: _Optional[int] = ..., include_metadata: bool = ..., columns: bool = ...) -> None: ...
 
 class VectorBatchSearchResponse(_message.Message):
     __slots__ = ("results",)
