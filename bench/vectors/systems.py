@@ -2,8 +2,10 @@
 the Python client), in-process hnswlib and embedded chromadb.
 
 Each adapter is built from a Dataset with the same HNSW settings (M=16,
-ef_construction=200, search ef=100, cosine) and answers searches as base
-row numbers, so recall is computed the same way for all. Row i carries the
+ef_construction=200, search ef=100, cosine). `search_call` is the search as
+the system's user makes it, answered in the system's own form (what the
+latency rows time); `ids` turns that answer into base row numbers, so recall
+is computed the same way for all. Row i carries the
 metadata {"bucket": i % 100}; `filtered` searches one bucket (1% of rows).
 
 Like for like: the peers answer ids only (hnswlib labels, chromadb with
@@ -54,12 +56,17 @@ class StratadSystem:
         self.db.vector_search(COLLECTION, data.queries[0], 10)
         return time.perf_counter() - t0
 
-    def search(self, q, k):
-        return [int(r["key"]) for r in self.db.vector_search(COLLECTION, q, k, include_metadata=False)]
+    def search_call(self, q, k):
+        """The search alone, as a user makes it: what the latency rows time."""
+        return self.db.vector_search(COLLECTION, q, k, include_metadata=False)
+
+    def ids(self, answer):
+        """search_call's answer as the data set's row numbers (for recall)."""
+        return [int(r["key"]) for r in answer]
 
     def search_with_metadata(self, q, k):
         """The default answer (each match's metadata decoded), for its own row."""
-        return [int(r["key"]) for r in self.db.vector_search(COLLECTION, q, k)]
+        return self.db.vector_search(COLLECTION, q, k)
 
     def batch_search(self, queries, k):
         results = self.db.vector_batch_search(COLLECTION, queries, k, include_metadata=False)
@@ -133,9 +140,11 @@ class HnswlibSystem:
         self.index, self._dim, self._buckets = index, data.base.shape[1], data.buckets
         return time.perf_counter() - t0
 
-    def search(self, q, k):
-        labels, _ = self.index.knn_query(q, k, num_threads=1)
-        return labels[0].tolist()
+    def search_call(self, q, k):
+        return self.index.knn_query(q, k, num_threads=1)
+
+    def ids(self, answer):
+        return answer[0][0].tolist()
 
     def batch_search(self, queries, k):
         labels, _ = self.index.knn_query(queries, k, num_threads=1)  # one thread: the per-query cost
@@ -213,8 +222,11 @@ class ChromaSystem:
     def _ids(self, result):
         return [[int(i) for i in ids] for ids in result["ids"]]
 
-    def search(self, q, k):
-        return self._ids(self.collection.query(query_embeddings=q[None, :], n_results=k, include=[]))[0]
+    def search_call(self, q, k):
+        return self.collection.query(query_embeddings=q[None, :], n_results=k, include=[])
+
+    def ids(self, answer):
+        return self._ids(answer)[0]
 
     def batch_search(self, queries, k):
         return self._ids(self.collection.query(query_embeddings=queries, n_results=k, include=[]))
