@@ -283,13 +283,109 @@ def test_sigterm_stops_a_server_with_handles_open_at_once(data_dir):
     # Handles let go of their lease when the server says it stops serving,
     # so it need not wait out its shutdown grace (10 s) for them.
     with Strata.open(data_dir) as db:
+        db.kv_put("k", "kept")
         pid = servers_for(data_dir)[0]
         started = time.monotonic()
         os.kill(pid, signal.SIGTERM)
         wait_until(lambda: not alive(pid), "the server exits on SIGTERM")
         assert time.monotonic() - started < 5
-        with pytest.raises(UnavailableError, match="stratad.sock"):
+        # The handle's next call starts a server again, on the same data.
+        assert db.kv_get("k") == "kept"
+        assert servers_for(data_dir) not in ([], [pid])
+
+
+def test_a_killed_server_is_started_again_by_the_next_call(data_dir):
+    """A directory handle outlives its server: a call that finds it gone
+    (SIGKILL here) starts a new one, as opening does, and is made there;
+    threads calling at once start one server; the new server is held by the
+    handle's new lease until the handle closes."""
+    db = Strata.open(data_dir)
+    try:
+        version = db.kv_put("k", [1, 2])
+        db.vector_create_collection("v", 2)
+        db.vector_upsert("v", "a", [1.0, 0.0])
+        pid = servers_for(data_dir)[0]
+        os.kill(pid, signal.SIGKILL)
+        wait_until(lambda: not alive(pid), "the killed server is gone")
+
+        answers, errors = [], []
+
+        def read():
+            try:
+                answers.append(db.kv_get_versioned("k")["version"])
+            except Exception as e:  # recorded: the assertion below shows it
+                errors.append(e)
+
+        threads = [threading.Thread(target=read) for _ in range(4)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join(WAIT)
+        assert errors == [] and answers == [version] * 4
+        servers = servers_for(data_dir)
+        assert len(servers) == 1 and servers != [pid]
+        assert db.vector_search("v", [1.0, 0.0], 1)[0]["key"] == "a"  # the index, rebuilt or loaded
+        assert db.kv_put("k", "after") > version
+        # Held by the new lease across idle periods, then released by close().
+        time.sleep(3 * IDLE_MS / 1000)
+        assert servers_for(data_dir) == servers
+    finally:
+        db.close()
+    wait_until(lambda: not alive(servers[0]), "the new server exits once the handle is closed")
+
+
+def test_a_call_cut_off_by_the_servers_death_is_not_made_again(data_dir):
+    """A call the server may have received is reported, not repeated (it
+    might have taken effect); the call after it goes to a new server."""
+    with Strata.open(data_dir) as db:
+        db.kv_put("k", 0)
+        pid = servers_for(data_dir)[0]
+        os.kill(pid, signal.SIGSTOP)  # the call is sent, and waits
+        failures = []
+
+        def put():
+            try:
+                db.kv_put("k", 1)
+            except Exception as e:  # recorded: the assertions below show it
+                failures.append(e)
+
+        caller = threading.Thread(target=put)
+        caller.start()
+        time.sleep(0.3)
+        os.kill(pid, signal.SIGKILL)
+        caller.join(WAIT)
+        assert not caller.is_alive()
+        assert len(failures) == 1 and isinstance(failures[0], UnavailableError), failures
+        assert "may or may not have taken effect" in str(failures[0]), str(failures[0])
+        assert db.kv_get("k") == 0  # the stopped server never read it; a new one answers
+        assert servers_for(data_dir) not in ([], [pid])
+
+
+def test_a_transaction_open_when_its_server_died_is_not_committed(data_dir):
+    with Strata.open(data_dir) as db:
+        db.kv_put("k", "before")
+        db.begin()
+        db.kv_put("k", "inside")
+        pid = servers_for(data_dir)[0]
+        os.kill(pid, signal.SIGKILL)
+        wait_until(lambda: not alive(pid), "the killed server is gone")
+        with pytest.raises(stratadb.NotFoundError, match="transaction .* not found"):
+            db.commit()
+        assert db.kv_get("k") == "before"
+
+
+def test_a_cache_whose_server_died_is_not_started_again():
+    """A cache's data was in its server's memory: a new, empty server in its
+    place would answer wrongly, so the handle reports the loss."""
+    db = Strata.cache()
+    try:
+        db.kv_put("k", 1)
+        os.kill(db._private_server.pid, signal.SIGKILL)
+        wait_until(lambda: not alive(db._private_server.pid), "the killed cache server is gone")
+        with pytest.raises(UnavailableError):
             db.kv_get("k")
+    finally:
+        db.close()
 
 
 def test_collected_handle_releases_the_server(data_dir):

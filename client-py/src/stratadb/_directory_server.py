@@ -372,5 +372,9 @@ class ServerLease:
                 reason="unavailable",
             )
 
+    def ended(self) -> bool:
+        """Whether the stream is over (the server stopped or is gone)."""
+        return self._call.done()
+
     def release(self) -> None:
         self._finalizer()

@@ -9,6 +9,7 @@ read during calls, so one handle may be shared by many threads.
 """
 
 import math
+import threading
 from typing import Any, Dict, List, Optional
 
 import grpc
@@ -43,6 +44,17 @@ __all__ = ["Strata"]
 DEFAULT_CONNECT_TIMEOUT = 5.0  # seconds, when open() is given no timeout
 MAX_TIMEOUT = 1e9  # seconds
 _LOCAL_ATTACH_ATTEMPTS = 3  # for a directory target (see Strata.__init__)
+
+
+# How grpc words an UNAVAILABLE call that no server can have received: none
+# listened at the address, or the connection was found closed by the peer
+# when the call was written to it (a server that exited since the last call).
+_NEVER_SENT = ("failed to connect to all addresses", "Broken pipe")
+
+
+def _never_sent(e: grpc.RpcError) -> bool:
+    details = e.details() or ""
+    return any(words in details for words in _NEVER_SENT)
 
 
 def _check_timeout(timeout) -> Optional[float]:
@@ -82,6 +94,10 @@ class Strata(StateMixin, EventsMixin, JsonMixin, BranchesMixin, VectorsMixin, Tr
         # shared server of a directory target (_directory_server.py).
         self._private_server = None
         self._lease = None
+        # A directory target's real path: its server is started again when
+        # it is gone (_call_on_a_new_server); None for other targets.
+        self._directory = None
+        self._revival = threading.Lock()
         self._target = parse_target(target)
         self._timeout = _check_timeout(timeout)
         self._metadata = call_metadata(token)
@@ -96,6 +112,7 @@ class Strata(StateMixin, EventsMixin, JsonMixin, BranchesMixin, VectorsMixin, Tr
                     reason="validation",
                 )
             directory = prepare_directory(directory)
+            self._directory = directory
         # A directory's server may be exiting (idle, or stopped) just as it
         # is found answering: then attach again, to its successor.
         attempts = _LOCAL_ATTACH_ATTEMPTS if directory is not None else 1
@@ -237,12 +254,55 @@ class Strata(StateMixin, EventsMixin, JsonMixin, BranchesMixin, VectorsMixin, Tr
         try:
             return method(request, timeout=timeout, metadata=self._metadata)
         except grpc.RpcError as e:
+            if self._directory is not None and e.code() == grpc.StatusCode.UNAVAILABLE:
+                return self._call_on_a_new_server(e, method, request, timeout)
             raise from_rpc_error(e, self._target.address) from None
         except ValueError:
             # grpc raises ValueError when the channel was closed under a call.
             if self._closed:
                 raise StateError("this Strata handle is closed", reason="state") from None
             raise
+
+    def _call_on_a_new_server(self, failure: grpc.RpcError, method, request, timeout):
+        """A directory's server is gone (killed, crashed, or stopped with
+        handles still open): start a server again, as opening does, take a
+        new lease on it, and make the call there if it never reached the old
+        one. A call that may have reached it is not made again, so nothing is
+        applied twice: it fails with UnavailableError saying so, and later
+        calls go to the new server. The data is the directory's, so nothing
+        acknowledged is lost, but a transaction open on the old server is:
+        its id means nothing to the new one, and nothing of it was committed.
+        (stratad itself never answers UNAVAILABLE: the code means the
+        transport failed.)"""
+        with self._revival:  # threads sharing the handle start one server
+            if self._closed:
+                raise StateError("this Strata handle is closed", reason="state")
+            ensure_server(self._directory)
+            if self._lease is None or self._lease.ended():
+                ended, self._lease = self._lease, None
+                if ended is not None:
+                    ended.release()
+                self._lease = ServerLease(self, self._target.grpc_target, self._metadata)
+                self._lease.confirm(self._target.address)
+        if not _never_sent(failure):
+            raise UnavailableError(
+                f"the stratad serving {self._directory!r} went away during this call, which may or may "
+                f"not have taken effect ({failure.details()}); a new one serves the directory now, and "
+                "later calls go to it",
+                reason="unavailable",
+            )
+        try:
+            # The handle's channel gave up on the old server: a ping that
+            # waits for it to connect to the new one (bounded), then the call.
+            self._admin.Ping(
+                admin_pb2.PingRequest(),
+                timeout=DEFAULT_CONNECT_TIMEOUT,
+                metadata=self._metadata,
+                wait_for_ready=True,
+            )
+            return method(request, timeout=timeout, metadata=self._metadata)
+        except grpc.RpcError as e:
+            raise from_rpc_error(e, self._target.address) from None
 
     def _context(self) -> value_pb2.Context:
         # Inside a transaction every data call joins it (_transactions.py).
