@@ -14,6 +14,7 @@
 #include "server/admin_service.h"
 #include "server/config.h"
 #include "server/health_probe.h"
+#include "server/json_size_check.h"
 #include "server/listen_probe.h"
 #include "server/logging.h"
 #include "server/server_metrics.h"
@@ -115,6 +116,8 @@ int main(int argc, char** argv) {
   // Vector indexes worn by upserts are rebuilt in the background, so that a
   // long-running server's memory follows its live vectors (bench/soak/).
   options.index_maintenance_interval_ms = storage::kServerIndexMaintenanceMs;
+  // A path update may not grow a JSON document past what one answer carries.
+  options.json_document_check = server::JsonAnswerCheck(config.max_message_size);
   auto engine = storage::Engine::Open(options);
   if (!engine.ok()) {
     spdlog::error("cannot open the database: {}", engine.status().message());

@@ -180,7 +180,7 @@ Engine::Engine(EngineOptions options, std::string directory, int lock_fd, std::u
     : options_(std::move(options)), directory_(std::move(directory)), lock_fd_(lock_fd), core_(std::move(core)),
       kv_(*core_),
       state_(*core_),
-      json_(*core_),
+      json_(*core_, options_.json_document_check),
       events_(*core_),
       branches_(*core_),
       spaces_(*core_),

@@ -55,6 +55,9 @@ struct EngineOptions {
   // that tests decide when indexes are rebuilt): only Compact(). stratad runs
   // it every kServerIndexMaintenanceMs.
   uint32_t index_maintenance_interval_ms = 0;
+  // Asked about every JSON document a write would store (json_store.h);
+  // stratad refuses documents too large for one answer. Unset: none refused.
+  JsonDocumentCheck json_document_check;
 };
 
 struct TimeRange {

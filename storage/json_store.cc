@@ -45,7 +45,9 @@ Result<uint64_t> JsonStore::Set(const Scope& scope, std::string_view key, std::s
       doc = path->segments.front().is_index ? Value::array() : Value::object();
     }
     STRATA_RETURN_IF_ERROR(SetAtPath(doc, *path, value));
-    auto v = VersionedNames::Put(core_, ctx, target, Primitive::kJson, key, EncodeValue(doc));
+    std::string encoded = EncodeValue(doc);
+    if (check_) STRATA_RETURN_IF_ERROR(check_(key, doc, encoded.size()));
+    auto v = VersionedNames::Put(core_, ctx, target, Primitive::kJson, key, std::move(encoded));
     if (!v.ok()) return v.status();
     version = *v;
     return Status::Ok();

@@ -4,6 +4,7 @@
 // inside the writer, so concurrent edits of one document never lose updates.
 #pragma once
 
+#include <functional>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -20,9 +21,15 @@ struct JsonDeleteResult {
   uint64_t version = 0;  // 0 when nothing was written
 };
 
+// Asked about each document a write is about to store (its key, the whole
+// document and its encoded size): a failing status refuses the write and
+// nothing is stored. stratad refuses documents it could not send back in one
+// answer (server/json_size_check.h). Empty: every document is taken.
+using JsonDocumentCheck = std::function<Status(std::string_view key, const Value& document, size_t encoded_bytes)>;
+
 class JsonStore {
  public:
-  explicit JsonStore(EngineCore& core) : core_(core) {}
+  explicit JsonStore(EngineCore& core, JsonDocumentCheck check = {}) : core_(core), check_(std::move(check)) {}
 
   // Sets `value` at `path`, creating the document when missing.
   // kInvalidArgument: bad key or path, non-finite numbers, type clash, index out of range.
@@ -48,6 +55,7 @@ class JsonStore {
 
  private:
   EngineCore& core_;
+  JsonDocumentCheck check_;
 };
 
 }  // namespace strata::storage

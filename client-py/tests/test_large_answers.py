@@ -46,19 +46,45 @@ def test_event_lists_longer_than_one_answer_come_back_whole(small):
     assert [e["value"]["n"] for e in small.event_list(None, after=1)] == [2, 3, 99]
 
 
-def test_one_version_too_large_for_any_answer_is_a_constraint_error_naming_the_limit(small):
-    # Path updates grow a document past what one answer may carry.
-    for i in range(4):
+def test_a_path_update_that_would_outgrow_one_answer_is_refused(small):
+    # Path updates could grow a document past what one answer may carry, and
+    # it could then be read only by path. The update that would is refused,
+    # naming the limit, and nothing is written (in a transaction too).
+    for i in range(3):
         small.json_set("doc", f"$.part{i}", PIECE)
-    with pytest.raises(ConstraintError, match="--max-message-size of 1048576 bytes") as info:
-        small.json_history("doc")
+    whole = {f"part{i}": PIECE for i in range(3)}
+    refused = r'json document "doc" would be \d+ bytes .* --max-message-size of 1048576 bytes.* nothing was written'
+    with pytest.raises(ConstraintError, match=refused) as info:
+        small.json_set("doc", "$.part3", PIECE)
     assert info.value.reason == "constraint"
-    # Reading it whole is refused the same way (it was gRPC's "Sent message
-    # larger than max"); a path still reads a part.
-    with pytest.raises(ConstraintError, match='value at "\\$" of document "doc" is .* --max-message-size') as info:
-        small.json_get("doc", "$")
-    assert info.value.reason == "constraint"
-    assert small.json_get("doc", "$.part3") == PIECE
+    with small.transaction():
+        with pytest.raises(ConstraintError, match=refused):
+            small.json_set("doc", "$.part3", PIECE)
+        small.json_set("doc", "$.small", 1)
+    assert small.json_get("doc", "$") == {**whole, "small": 1}
+    assert [e["value"] for e in small.json_history("doc")][1] == whole
+    small.json_set("doc", "$.part0", "short")  # shrinking and rewriting still work
+    small.json_set("doc", "$.part3", PIECE)
+
+
+def test_a_document_larger_than_a_lowered_limit_is_refused_whole_and_read_by_path(stratad_factory):
+    # Written under a 1 MiB limit, read under 512 KiB: reading it whole is
+    # refused with the reason (it was gRPC's "Sent message larger than max"),
+    # and so is a history entry holding it; a path still reads a part.
+    server = stratad_factory(["--max-message-size", "1MiB"])
+    with Strata.open(server.address, timeout=30) as db:
+        for i in range(3):
+            db.json_set("doc", f"$.part{i}", PIECE)
+    server.stop()
+    server.extra_args = ["--max-message-size", "512KiB"]
+    server.start()
+    with Strata.open(server.address, timeout=30) as db:
+        with pytest.raises(ConstraintError, match='value at "\\$" of document "doc" is .* --max-message-size') as info:
+            db.json_get("doc", "$")
+        assert info.value.reason == "constraint"
+        with pytest.raises(ConstraintError, match="--max-message-size of 524288 bytes"):
+            db.json_history("doc")
+        assert db.json_get("doc", "$.part2") == PIECE
 
 
 def _both_sides_change(db, keys):

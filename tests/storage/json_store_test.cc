@@ -335,4 +335,53 @@ TEST_F(JsonStoreTest, ConcurrentPathEditsOfOneDocumentLoseNoUpdate) {
 }
 
 }  // namespace
+// The engine's json_document_check sees every document a write would store
+// (key, document, encoded size); a refusal is the write's status, and nothing
+// is stored, inside a transaction too. stratad refuses documents too large
+// for one answer this way (server/json_size_check.h).
+TEST(JsonDocumentCheckTest, ARefusedDocumentIsNotStored) {
+  testing::ScratchDir dir;
+  EngineOptions options = testing::OptionsFor(dir.path());
+  std::vector<std::pair<std::string, size_t>> seen;
+  options.json_document_check = [&](std::string_view key, const Value& document, size_t encoded_bytes) {
+    seen.emplace_back(std::string(key), encoded_bytes);
+    EXPECT_EQ(EncodeValue(document).size(), encoded_bytes);
+    if (encoded_bytes > 100) return Status::ResourceExhausted("too big: " + std::to_string(encoded_bytes));
+    return Status::Ok();
+  };
+  auto engine = testing::OpenOrFail(options);
+  ASSERT_NE(engine, nullptr);
+  Scope scope;
+  auto v1 = engine->json().Set(scope, "doc", "$", Value::parse(R"({"a":"short"})"));
+  ASSERT_TRUE(v1.ok()) << v1.status().message();
+  ASSERT_EQ(seen.size(), 1u);
+  EXPECT_EQ(seen[0].first, "doc");
+
+  auto grown = engine->json().Set(scope, "doc", "$.b", Value(std::string(200, 'x')));
+  ASSERT_FALSE(grown.ok());
+  EXPECT_EQ(grown.status().code(), Code::kResourceExhausted);
+  EXPECT_NE(grown.status().message().find("too big"), std::string::npos) << grown.status().message();
+  auto now = engine->json().Get(scope, "doc", "$", std::nullopt);
+  ASSERT_TRUE(now.ok() && now->has_value());
+  EXPECT_EQ((*now)->value, Value::parse(R"({"a":"short"})"));
+  EXPECT_EQ((*now)->version, *v1);
+  EXPECT_EQ(engine->core().writer().committed_version(), *v1) << "nothing was committed";
+
+  // A new document too large from the start, and a transaction's write.
+  EXPECT_EQ(engine->json().Set(scope, "other", "$.x", Value(std::string(200, 'y'))).status().code(),
+            Code::kResourceExhausted);
+  auto txn = engine->transactions().Begin("default");
+  ASSERT_TRUE(txn.ok()) << txn.status().message();
+  Scope in_txn;
+  in_txn.txn_id = txn->id;
+  EXPECT_EQ(engine->json().Set(in_txn, "doc", "$.b", Value(std::string(200, 'z'))).status().code(),
+            Code::kResourceExhausted);
+  ASSERT_TRUE(engine->json().Set(in_txn, "doc", "$.c", Value(1)).ok());
+  ASSERT_TRUE(engine->transactions().Commit(txn->id).ok());
+  now = engine->json().Get(scope, "doc", "$", std::nullopt);
+  ASSERT_TRUE(now.ok() && now->has_value());
+  EXPECT_EQ((*now)->value, Value::parse(R"({"a":"short","c":1})"));
+  EXPECT_EQ(engine->json().Get(scope, "other", "$", std::nullopt)->has_value(), false);
+}
+
 }  // namespace strata::storage

@@ -36,6 +36,9 @@ class JsonMixin:
                 position), a type clash (e.g. `$.a.b` when `a` is a string),
                 an index out of range, NaN/infinity in `value`, or an
                 unsupported value.
+            ConstraintError: the document would become too large to read
+                back in one answer (the server's --max-message-size); nothing
+                is written.
         """
         request = json_pb2.JsonSetRequest(context=self._context(), key=_key(key), path=validate.json_path(path))
         encode_into(value, request.value)
