@@ -407,6 +407,58 @@ def test_server_exits_when_its_only_client_process_is_killed(data_dir):
     wait_until(lambda: not alive(pid), "the server exits once its killed client's lease is gone")
 
 
+def test_a_child_forked_while_a_directory_handle_is_open_opens_its_own(data_dir):
+    """The handle's lease stream used to make gRPC skip its fork handlers,
+    and a child's calls then hung until their deadline. The lease is paused
+    around fork now: a child (os.fork or multiprocessing's fork) opens its
+    own handle on the directory, a call through the parent's copy says to,
+    and the parent's handle and lease go on."""
+    script = textwrap.dedent(f"""
+        import multiprocessing, os, sys
+        from stratadb import Strata, StateError
+        directory = {str(data_dir)!r}
+        db = Strata.open(directory)
+        db.kv_put("parent", 1)
+
+        def child_work(n):
+            with Strata.open(directory, timeout=10) as mine:
+                mine.kv_put(f"child{{n}}", mine.kv_get("parent") + n)
+            return n
+
+        pid = os.fork()
+        if pid == 0:
+            try:
+                db.kv_get("parent")
+                os._exit(3)
+            except StateError as e:
+                assert "open a handle in the child" in str(e), e
+            child_work(1)
+            os._exit(0)
+        _, status = os.waitpid(pid, 0)
+        print("child exit", os.waitstatus_to_exitcode(status), flush=True)
+        with multiprocessing.get_context("fork").Pool(2) as pool:
+            print("pool", sorted(pool.map(child_work, [2, 3])), flush=True)
+        print("parent reads", db.kv_get("child1"), db.kv_get("child2"), db.kv_get("child3"), flush=True)
+        sys.stdin.readline()
+        db.close()
+    """)
+    parent = python(script, stdin=subprocess.PIPE, stdout=subprocess.PIPE)
+    try:
+        lines = [parent.stdout.readline().strip() for _ in range(3)]
+        assert lines == ["child exit 0", "pool [2, 3]", "parent reads 2 3 4"]
+        server = servers_for(data_dir)
+        assert len(server) == 1
+        time.sleep(3 * IDLE_MS / 1000)  # the parent's lease, taken again after the forks, holds it
+        assert servers_for(data_dir) == server
+        parent.stdin.write("\n")
+        parent.stdin.flush()
+        assert parent.wait(WAIT) == 0
+        wait_until(lambda: not alive(server[0]), "the server exits once the parent's handle is closed")
+    finally:
+        parent.kill()
+        parent.wait(WAIT)
+
+
 def test_too_long_socket_path_falls_back_to_a_private_tmp_dir(tmp_path):
     deep = tmp_path / ("d" * 60) / ("e" * 60)
     assert len(str(deep / "stratad.sock")) > 107

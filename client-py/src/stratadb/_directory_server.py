@@ -345,22 +345,39 @@ class ServerLease:
     Its own connection, because closing that ends the stream on the server at
     once. (It was also chosen because a stopping server waited out its grace
     for any connection left open; stratad no longer does, see
-    StrataServer::Shutdown.)"""
+    StrataServer::Shutdown.)
+
+    Forking: a stream in progress in another thread makes gRPC skip its fork
+    handlers, and a child's gRPC then hangs. So every lease of the process is
+    ended just before os.fork() and taken again in the parent just after
+    (the server idle-exits only after --idle-exit-ms without any, and this
+    gap is milliseconds); the child's copies are dropped: a child opens its
+    own handles."""
 
     def __init__(self, owner, grpc_target: str, metadata):
+        self._grpc_target = grpc_target
+        self._metadata = metadata
+        self._lock = threading.Lock()
+        self._released = False
+        self._paused = False
+        self._start()
+        self._finalizer = weakref.finalize(owner, self._end)
+        _LEASES.add(self)
+
+    def _start(self) -> None:
         # Sharing no connection with the handle's channel, so that closing
         # it closes the connection.
-        self._channel = grpc.insecure_channel(grpc_target, options=LOCAL_SUBCHANNELS)
+        self._channel = grpc.insecure_channel(self._grpc_target, options=LOCAL_SUBCHANNELS)
         watch = self._channel.unary_stream(
             _HEALTH_WATCH,
             request_serializer=lambda _: b"",  # HealthCheckRequest{service: ""}: the whole server
             response_deserializer=lambda raw: raw,
         )
-        self._call = watch(None, metadata=metadata)
-        self._finalizer = weakref.finalize(owner, self._channel.close)
-        threading.Thread(
+        self._call = watch(None, metadata=self._metadata)
+        self._follower = threading.Thread(
             target=_follow, args=(self._call, self._channel), name="stratadb-lease", daemon=True
-        ).start()
+        )
+        self._follower.start()
 
     def confirm(self, address: str) -> None:
         """Wait until the server has taken the stream; raise
@@ -378,3 +395,54 @@ class ServerLease:
 
     def release(self) -> None:
         self._finalizer()
+
+    def _end(self) -> None:
+        with self._lock:
+            self._released = True
+            self._channel.close()
+
+    def _pause_for_fork(self) -> None:
+        with self._lock:
+            if self._released or self._call.done():
+                return
+            self._paused = True
+            self._call.cancel()  # the follower sees it, closes the channel and returns
+        self._follower.join(_FORK_PAUSE_WAIT)
+
+    def _resume_after_fork(self) -> None:
+        with self._lock:
+            if self._paused and not self._released:
+                self._start()  # a server gone meanwhile ends it at once: ended() says so
+            self._paused = False
+
+    def _drop_in_child(self) -> None:
+        # The parent's stream and channel are not the child's to close.
+        self._released = True
+        self._finalizer.detach()
+
+
+# Every lease of this process, for the fork hooks below.
+_LEASES: "weakref.WeakSet[ServerLease]" = weakref.WeakSet()
+_FORK_PAUSE_WAIT = 2.0  # seconds for a lease's follower thread to return
+
+
+def _pause_leases() -> None:
+    for lease in list(_LEASES):
+        lease._pause_for_fork()
+
+
+def _resume_leases() -> None:
+    for lease in list(_LEASES):
+        lease._resume_after_fork()
+
+
+def _drop_leases_in_child() -> None:
+    for lease in list(_LEASES):
+        lease._drop_in_child()
+    _LEASES.clear()
+
+
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(
+        before=_pause_leases, after_in_parent=_resume_leases, after_in_child=_drop_leases_in_child
+    )

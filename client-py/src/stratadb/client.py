@@ -9,6 +9,7 @@ read during calls, so one handle may be shared by many threads.
 """
 
 import math
+import os
 import threading
 from typing import Any, Dict, List, Optional
 
@@ -98,6 +99,7 @@ class Strata(StateMixin, EventsMixin, JsonMixin, BranchesMixin, VectorsMixin, Tr
         # it is gone (_call_on_a_new_server); None for other targets.
         self._directory = None
         self._revival = threading.Lock()
+        self._pid = os.getpid()  # a forked child gets a copy it cannot call through
         self._target = parse_target(target)
         self._timeout = _check_timeout(timeout)
         self._metadata = call_metadata(token)
@@ -254,6 +256,12 @@ class Strata(StateMixin, EventsMixin, JsonMixin, BranchesMixin, VectorsMixin, Tr
         try:
             return method(request, timeout=timeout, metadata=self._metadata)
         except grpc.RpcError as e:
+            if self._pid != os.getpid():
+                raise StateError(
+                    f"this Strata handle was opened in process {self._pid}; a forked child cannot use its "
+                    "connection (gRPC's do not survive fork): open a handle in the child",
+                    reason="state",
+                ) from None
             if self._directory is not None and e.code() == grpc.StatusCode.UNAVAILABLE:
                 return self._call_on_a_new_server(e, method, request, timeout)
             raise from_rpc_error(e, self._target.address) from None
