@@ -297,6 +297,26 @@ Status DropPostings(EngineCore& core, size_t budget, Walk& walk, PruneResult& re
   return Status::Ok();
 }
 
+// How many records one prune commit walks: `limit`, smaller after a commit
+// failed on a full map.
+class ChunkSize {
+ public:
+  explicit ChunkSize(size_t limit) : limit_(limit), size_(limit) {}
+  size_t size() const { return size_; }
+  // After a failed commit: false when `failure` is not a full map or a
+  // chunk of one record already failed (nothing smaller to try).
+  bool Shrink(const Status& failure) {
+    if (failure.code() != Code::kResourceExhausted || size_ == 1) return false;
+    size_ = std::max<size_t>(1, size_ / 8);
+    return true;
+  }
+  void Grow() { size_ = std::min(limit_, size_ * 2); }
+
+ private:
+  size_t limit_;
+  size_t size_;
+};
+
 // Drops up to `budget` clock entries below the retained history; returns how many.
 Result<uint64_t> PruneClock(WriteContext& ctx, size_t budget) {
   Txn& txn = ctx.txn();
@@ -359,27 +379,47 @@ Result<PruneResult> Retention::Apply(EngineCore& core, const RetentionPolicy& po
       window = std::min(window, *cutoff);
     }
     result.window_start = window;
+    // On a full map a chunk's commit can fail for want of free pages: the
+    // chunk is walked again, smaller (fewer pages to copy), down to one
+    // record a commit; each commit that passes frees pages for the next, and
+    // the chunks grow back. Only a map too full for one record fails.
+    ChunkSize chunk(budget);
     Walk walk;
     while (!walk.done) {
-      STRATA_RETURN_IF_ERROR(core.writer().Run([&](WriteContext& ctx) -> Status {
-        walk.postings.clear();  // a failed attempt's queue is not the retry's
+      Walk before = walk;  // a failed commit leaves the walk and the counts advanced
+      PruneResult counted = result;
+      Status st = core.writer().Run([&](WriteContext& ctx) -> Status {
+        walk.postings.clear();
         walk.postings_versions = 0;
-        return PruneChunk(core, ctx, policy, window, budget, walk, result);
-      }));
+        return PruneChunk(core, ctx, policy, window, chunk.size(), walk, result);
+      });
+      if (!st.ok()) {
+        if (!chunk.Shrink(st)) return st;
+        walk = std::move(before);
+        result = counted;
+        ++result.commits;
+        continue;
+      }
       ++result.commits;
-      STRATA_RETURN_IF_ERROR(DropPostings(core, budget, walk, result));
+      chunk.Grow();
+      STRATA_RETURN_IF_ERROR(DropPostings(core, chunk.size(), walk, result));
     }
     while (true) {
       uint64_t removed = 0;
-      STRATA_RETURN_IF_ERROR(core.writer().Run([&](WriteContext& ctx) -> Status {
-        auto n = PruneClock(ctx, budget);
+      Status st = core.writer().Run([&](WriteContext& ctx) -> Status {
+        auto n = PruneClock(ctx, chunk.size());
         if (!n.ok()) return n.status();
         removed = *n;
         return Status::Ok();
-      }));
+      });
       ++result.commits;
+      if (!st.ok()) {
+        if (!chunk.Shrink(st)) return st;
+        continue;
+      }
       result.clock_entries_removed += removed;
-      if (removed < budget) break;
+      if (removed < chunk.size()) break;
+      chunk.Grow();
     }
   }
   auto txn = Txn::BeginRead(core.env());
