@@ -294,9 +294,9 @@ class Strata(StateMixin, EventsMixin, JsonMixin, BranchesMixin, VectorsMixin, Tr
                 self._lease.confirm(self._target.address)
         if not _never_sent(failure):
             raise UnavailableError(
-                f"the stratad serving {self._directory!r} went away during this call, which may or may "
-                f"not have taken effect ({failure.details()}); a new one serves the directory now, and "
-                "later calls go to it",
+                f"the connection to the stratad serving {self._directory!r} failed during this call, which "
+                f"may or may not have taken effect ({failure.details()}); a server answers for the "
+                "directory again (a new one if that one was gone), and later calls go to it",
                 reason="unavailable",
             )
         try:
