@@ -261,8 +261,12 @@ def test_export_and_validation_do_not_hold_the_bundle_in_memory(stratad_factory,
     assert size > 60 << 20
     validated = _peak_growth(server.address, tmp_path, export=False)
     # Frames of about 1 MiB are held one at a time; the bundle is 60 MiB.
+    # The export also holds what gRPC's flow-control window lets the server
+    # send ahead of the reader: 7-9 MB here alone, 18.5 MB once under ctest's
+    # parallel load (a slow reader widens the window). Holding the bundle
+    # would add at least its 60 MiB.
     grown = {"export": exported, "validate": validated, "bundle": size}
-    assert exported < size // 4 and validated < size // 4, grown
+    assert exported < size // 2 and validated < size // 4, grown
 
 
 def _repack(name, entries, version=2):
