@@ -280,9 +280,12 @@ Result<std::vector<VectorMatch>> VectorIndex::Search(const std::vector<float>& q
   {
     if (filters.empty()) {
       if (plan) *plan = SearchPlan::kHnsw;
-      for (auto& [raw, label] : graph_->Search(query.data(), std::min(k, live), ef)) {
-        out.push_back(MatchOf(label, raw, include_metadata));
-      }
+      auto found = graph_->Search(query.data(), std::min(k, live), ef);
+      // The matches' slots are asked for together: read one by one, each was
+      // a cache miss after the walk (3.5 of a cold search's ~95 us at 100k).
+      for (const auto& hit : found) __builtin_prefetch(&slots_[hit.second]);
+      out.reserve(found.size());
+      for (auto& [raw, label] : found) out.push_back(MatchOf(label, raw, include_metadata));
       if (out.size() < std::min(k, live)) {
         // The walk reached fewer live vectors than asked for: the graph does
         // not link them all (near-duplicates under dot product can leave
