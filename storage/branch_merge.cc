@@ -254,41 +254,30 @@ Result<Strategy> ParseStrategy(std::string_view s) {
 // a merge and an import keep the time, so a copy of an event that reached the
 // target by another path (an earlier sync of a feature branch, a third
 // branch, an import of the same history) is recognised, where the change
-// index alone re-appended them. Counted, not just marked: the same event
-// appended twice in one microsecond is two events.
+// index alone re-appended them. Each copy in the target answers for one
+// event: the same event appended twice in one microsecond is two events.
 class TargetEvents {
  public:
   explicit TargetEvents(SideReader& target) : target_(target) {}
 
-  // True (and one fewer held) when the target holds `event` of `space_id`.
+  // True (and that copy taken) when the target holds `event` of `space_id`
+  // and this merge has not matched that copy to another event yet. Read
+  // through the target's time index: only its events of the same
+  // microsecond, not its whole log, so a merge costs what it brings.
   Result<bool> Take(uint32_t space_id, const Visible& event) {
-    auto it = held_.find(space_id);
-    if (it == held_.end()) {
-      std::map<std::string, size_t> counts;
-      STRATA_RETURN_IF_ERROR(target_.ScanEvents(space_id, [&](const Event& e) {
-        ++counts[Identity(e.timestamp, e.type, e.payload)];
-        return Status::Ok();
-      }));
-      it = held_.emplace(space_id, std::move(counts)).first;
-    }
-    auto found = it->second.find(Identity(event.event_timestamp, event.event_type, event.value));
-    if (found == it->second.end() || found->second == 0) return false;
-    --found->second;
-    return true;
+    const std::string payload = EncodeValue(event.value);
+    bool found = false;
+    STRATA_RETURN_IF_ERROR(target_.EventsAt(space_id, event.event_timestamp, [&](uint32_t branch_id, const Event& e) {
+      if (found || e.type != event.event_type || EncodeValue(e.payload) != payload) return Status::Ok();
+      found = taken_.emplace(space_id, branch_id, e.sequence).second;
+      return Status::Ok();
+    }));
+    return found;
   }
 
  private:
-  static std::string Identity(int64_t timestamp, std::string_view type, const Value& payload) {
-    std::string out;
-    AppendU64(out, static_cast<uint64_t>(timestamp));
-    AppendU32(out, static_cast<uint32_t>(type.size()));
-    out.append(type);
-    out += EncodeValue(payload);
-    return out;
-  }
-
   SideReader& target_;
-  std::map<uint32_t, std::map<std::string, size_t>> held_;  // space -> identity -> count
+  std::set<std::tuple<uint32_t, uint32_t, uint64_t>> taken_;  // (space, layer's branch, sequence)
 };
 
 }  // namespace

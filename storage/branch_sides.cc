@@ -78,21 +78,34 @@ Status SideReader::ScanLive(uint32_t space_id, Primitive p, std::string_view pre
   return RecordStore::ScanLive(txn_, dbs_.records, scope, prefix, at_, visit);
 }
 
-Status SideReader::ScanEvents(uint32_t space_id, const std::function<Status(const Event&)>& visit) {
+Status SideReader::EventsAt(uint32_t space_id, int64_t timestamp,
+                            const std::function<Status(uint32_t branch_id, const Event&)>& visit) {
   auto layers = LayersFor(space_id);
   if (!layers.ok()) return layers.status();
   for (const Layer& layer : **layers) {
-    // A layer's own events; those it appended after a later layer forked from
-    // it are past that layer's cap.
-    std::string prefix = ScopePrefix(layer.branch_id, space_id, Primitive::kEvent);
-    Cursor c(txn_, dbs_.records);
-    for (bool ok = c.Seek(prefix); ok && c.key().substr(0, prefix.size()) == prefix; ok = c.Next()) {
-      auto e = EventLog::DecodeRecord(ReadU64(c.key().substr(prefix.size())), c.value());
-      if (!e.ok()) return e.status();
-      if (e->version > std::min(at_, layer.max_version)) continue;
-      STRATA_RETURN_IF_ERROR(visit(*e));
+    const std::string prefix = EventLog::TimeIndexPrefix(layer.branch_id, space_id, timestamp);
+    std::vector<uint64_t> sequences;
+    {
+      Cursor c(txn_, dbs_.records);
+      for (bool ok = c.Seek(prefix); ok; ok = c.Next()) {
+        std::string_view key = c.key();
+        if (key.size() != prefix.size() + 8 || key.compare(0, prefix.size(), prefix) != 0) break;
+        sequences.push_back(ReadU64(key.substr(prefix.size())));
+      }
+      STRATA_RETURN_IF_ERROR(c.status());
     }
-    STRATA_RETURN_IF_ERROR(c.status());
+    for (uint64_t sequence : sequences) {
+      auto v = txn_.Get(dbs_.records, EventLog::EventKey(layer.branch_id, space_id, sequence));
+      if (!v.ok()) return v.status();
+      if (!v->has_value()) return Status::Internal("event time index names a missing event");
+      auto e = EventLog::DecodeRecord(sequence, **v);
+      if (!e.ok()) return e.status();
+      if (e->timestamp != timestamp) return Status::Internal("event time index disagrees with its event");
+      // A layer's own events; those it appended after a later layer forked
+      // from it are past that layer's cap.
+      if (e->version > std::min(at_, layer.max_version)) continue;
+      STRATA_RETURN_IF_ERROR(visit(layer.branch_id, *e));
+    }
   }
   return Status::Ok();
 }

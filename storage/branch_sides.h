@@ -66,8 +66,11 @@ class SideReader {
   Status ScanLive(uint32_t space_id, Primitive p, std::string_view prefix,
                   const std::function<Status(const Record&)>& visit);
 
-  // Every event of the space's log this side sees, layer by layer.
-  Status ScanEvents(uint32_t space_id, const std::function<Status(const Event&)>& visit);
+  // The events of the space's log this side sees that were first appended at
+  // `timestamp` (through the time index: the rest of the log is not read),
+  // with the branch whose layer holds each.
+  Status EventsAt(uint32_t space_id, int64_t timestamp,
+                  const std::function<Status(uint32_t branch_id, const Event&)>& visit);
 
  private:
   Result<const LayerChain*> LayersFor(uint32_t space_id);

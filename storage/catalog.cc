@@ -96,6 +96,9 @@ Status Catalog::Initialize(Txn& txn, const Databases& dbs, int64_t now) {
                               ", newer than this stratad supports (" + std::to_string(kFormatVersion) +
                               "); upgrade stratad");
     }
+    // An older directory is upgraded by the engine's open, in this same
+    // transaction (meta_keys.h says what each version added).
+    if (found < kFormatVersion) return txn.Put(dbs.meta, kMetaFormatVersion, U32(kFormatVersion));
     return Status::Ok();
   }
   STRATA_RETURN_IF_ERROR(txn.Put(dbs.meta, kMetaFormatVersion, U32(kFormatVersion)));

@@ -154,6 +154,9 @@ Result<std::unique_ptr<Engine>> Engine::Open(const EngineOptions& options) {
     // A data directory written before keyword search existed is indexed once.
     st = TextIndex::BuildIfMissing(*txn, (*env)->dbs());
     if (!st.ok()) return release(st);
+    // And one written before the event time index existed (format version 1).
+    st = EventLog::BuildTimeIndexIfMissing(*txn, (*env)->dbs());
+    if (!st.ok()) return release(st);
     // Every version has a clock entry [timestamp][version], and timestamps never
     // decrease with versions: the last entry holds the latest of both.
     {

@@ -6,6 +6,7 @@
 #include "storage/event_hash.h"
 #include "storage/json_path.h"
 #include "storage/key_codec.h"
+#include "storage/meta_keys.h"
 #include "storage/names.h"
 #include "storage/text_index.h"
 #include "storage/transaction.h"
@@ -216,6 +217,59 @@ std::string EventLog::EventKey(uint32_t branch_id, uint32_t space_id, uint64_t s
   return key;
 }
 
+std::string EventLog::TimeIndexPrefix(uint32_t branch_id, uint32_t space_id, int64_t timestamp) {
+  std::string key = ScopePrefix(branch_id, space_id, Primitive::kEventByTime);
+  AppendU64(key, static_cast<uint64_t>(timestamp));
+  return key;
+}
+
+Status EventLog::BuildTimeIndexIfMissing(Txn& txn, const Databases& dbs) {
+  auto marker = txn.Get(dbs.meta, kMetaEventTimeIndex);
+  if (!marker.ok()) return marker.status();
+  if (marker->has_value()) return Status::Ok();
+  // Every log has a head: the logs are found there, not by a walk of all records.
+  std::vector<std::pair<uint32_t, uint32_t>> logs;
+  {
+    Cursor c(txn, dbs.meta);
+    for (bool ok = c.Seek(kEventHeadPrefix); ok && c.key().substr(0, kEventHeadPrefix.size()) == kEventHeadPrefix;
+         ok = c.Next()) {
+      std::string_view ids = c.key().substr(kEventHeadPrefix.size());
+      if (ids.size() != 8) return Status::Internal("corrupt event log head key");
+      logs.emplace_back(ReadU32(ids), ReadU32(ids.substr(4)));
+    }
+    STRATA_RETURN_IF_ERROR(c.status());
+  }
+  // In slices, each read with the cursor open and written after it is closed.
+  constexpr size_t kSlice = 16384;
+  for (const auto& [branch_id, space_id] : logs) {
+    const std::string prefix = ScopePrefix(branch_id, space_id, Primitive::kEvent);
+    uint64_t from = 0;
+    while (true) {
+      std::vector<std::string> keys;
+      std::string seek = prefix;
+      AppendU64(seek, from);
+      {
+        Cursor c(txn, dbs.records);
+        for (bool ok = c.Seek(seek); ok && keys.size() < kSlice; ok = c.Next()) {
+          std::string_view key = c.key();
+          if (key.size() != prefix.size() + 8 || key.compare(0, prefix.size(), prefix) != 0) break;
+          if (c.value().size() < 16) return Status::Internal("corrupt event record");
+          std::string index_key = TimeIndexPrefix(branch_id, space_id, static_cast<int64_t>(ReadU64(c.value().substr(8))));
+          index_key.append(key.substr(prefix.size()));
+          keys.push_back(std::move(index_key));
+        }
+        STRATA_RETURN_IF_ERROR(c.status());
+      }
+      for (const std::string& key : keys) STRATA_RETURN_IF_ERROR(txn.Put(dbs.records, key, {}));
+      if (keys.size() < kSlice) break;
+      from = ReadU64(std::string_view(keys.back()).substr(keys.back().size() - 8)) + 1;
+    }
+  }
+  std::string one;
+  AppendU32(one, 1);
+  return txn.Put(dbs.meta, kMetaEventTimeIndex, one);
+}
+
 Result<AppendResult> EventLog::Append(const Scope& scope, std::string_view type, const Value& payload) {
   STRATA_RETURN_IF_ERROR(ValidateEventType(type));
   STRATA_RETURN_IF_ERROR(RequireFiniteNumbers(payload, "an event payload"));
@@ -287,6 +341,9 @@ Result<AppendResult> EventLog::AppendInWriterAt(WriteContext& ctx, uint32_t bran
   std::string index_key = TypeIndexPrefix(branch_id, space_id, type);
   AppendU64(index_key, sequence);
   STRATA_RETURN_IF_ERROR(ctx.txn().Put(ctx.dbs().records, index_key, {}));
+  std::string time_key = TimeIndexPrefix(branch_id, space_id, timestamp);
+  AppendU64(time_key, sequence);
+  STRATA_RETURN_IF_ERROR(ctx.txn().Put(ctx.dbs().records, time_key, {}));
   // Every event is in the branch's change index (branch diff and merge).
   STRATA_RETURN_IF_ERROR(ChangeIndex::AddEvent(ctx.txn(), ctx.dbs().records, branch_id, version, space_id, sequence));
   std::string new_head;

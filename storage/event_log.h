@@ -4,6 +4,7 @@
 // on disk: never change (docs/format.md "Events"):
 //   records [branch][space][kEvent][sequence u64]                -> event record
 //   records [branch][space][kEventByType][type][0x00][sequence]  -> ""
+//   records [branch][space][kEventByTime][timestamp][sequence]   -> ""
 //   meta    "event_head/" [branch][space]                        -> [next sequence u64][last hash 32]
 //   event record: [version u64][timestamp i64][prev_hash 32][hash 32][type length u16][type][payload cbor]
 // Thread safety: all methods may be called from any thread; appends run in the writer.
@@ -82,6 +83,12 @@ class EventLog {
 
   // The record key of an event (for storage tests that tamper with the log).
   static std::string EventKey(uint32_t branch_id, uint32_t space_id, uint64_t sequence);
+  // The time index's keys of one layer's events first appended at `timestamp`
+  // start with this; the 8-byte big-endian sequence follows.
+  static std::string TimeIndexPrefix(uint32_t branch_id, uint32_t space_id, int64_t timestamp);
+  // A data directory written before the time index existed gets it here, once
+  // (at open, in the transaction that sets its marker).
+  static Status BuildTimeIndexIfMissing(Txn& txn, const Databases& dbs);
   // Decodes a stored event record (branch diff and merge read events of other
   // branches' layers); kInternal when it is corrupt.
   static Result<Event> DecodeRecord(uint64_t sequence, std::string_view value);

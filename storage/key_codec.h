@@ -30,6 +30,10 @@ enum class Primitive : uint8_t {
   //   [branch][space 0][kChange][version u64][space u32][primitive u8][encoded name] -> name
   // (events: the 8-byte big-endian sequence as the name). See storage/change_index.h.
   kChange = 8,
+  // index: [scope][event timestamp u64][sequence u64] -> "": the events of a
+  // log by the time they were first appended (a merge or import keeps it), so
+  // a merge finds a copy of an event without reading the target's whole log.
+  kEventByTime = 9,
   // Keyword search (storage/text_index.h; docs/format.md "Text index"): postings
   // and per-layer statistics. Far from the others, leaving room for new primitives.
   kTextPosting = 16,

@@ -16,6 +16,9 @@ inline constexpr std::string_view kMetaNextBranchId = "next_branch_id";
 inline constexpr std::string_view kMetaLiveKeysPrefix = "live_keys/";
 // meta: "event_head/" + branch id u32 BE + space id u32 BE -> next sequence u64 BE + last hash (32).
 inline constexpr std::string_view kMetaEventHeadPrefix = "event_head/";
+// meta: u32 BE 1 once every event is in the time index (storage/event_log.h);
+// a data directory without it is indexed at open.
+inline constexpr std::string_view kMetaEventTimeIndex = "event_time_index";
 // meta: where retained history starts after compaction (storage/retention.h):
 // [version u64 BE][timestamp i64 BE]; absent while nothing was dropped.
 inline constexpr std::string_view kMetaRetainedFrom = "retained_from";
@@ -32,7 +35,9 @@ inline constexpr std::string_view kCatalogBranchSpacePrefix = "branch_space/";
 inline constexpr std::string_view kCatalogMergeBasePrefix = "merge_base/";
 
 // The data format this build reads and writes.
-inline constexpr uint32_t kFormatVersion = 1;
+// 2: events are in a time index (kMetaEventTimeIndex) that every writer keeps;
+// a version-1 directory is upgraded at open and older builds refuse it after.
+inline constexpr uint32_t kFormatVersion = 2;
 
 inline constexpr uint32_t kDefaultBranchId = 1;
 inline constexpr uint32_t kDefaultSpaceId = 1;

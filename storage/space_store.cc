@@ -52,7 +52,7 @@ Result<std::optional<uint64_t>> OldestOwnVersion(const Txn& txn, MDB_dbi dbi, st
     if (key.size() <= kScopeBytes) continue;
     auto primitive = static_cast<Primitive>(static_cast<uint8_t>(key[kScopeBytes - 1]));
     uint64_t version;
-    if (primitive == Primitive::kEventByType) continue;  // index entries; their events are seen
+    if (primitive == Primitive::kEventByType || primitive == Primitive::kEventByTime) continue;  // index entries; their events are seen
     if (primitive == Primitive::kEvent) {
       if (c.value().size() < 8) return Status::Internal("corrupt event record");
       version = ReadU64(c.value());
@@ -215,6 +215,7 @@ Result<uint64_t> SpaceStore::Delete(std::string_view branch_arg, std::string_vie
       // tombstone. No child reads the branch's own events (checked above).
       STRATA_RETURN_IF_ERROR(PurgePrefix(txn, dbs.records, own_events));
       STRATA_RETURN_IF_ERROR(PurgePrefix(txn, dbs.records, ScopePrefix(b->id, sid, Primitive::kEventByType)));
+      STRATA_RETURN_IF_ERROR(PurgePrefix(txn, dbs.records, ScopePrefix(b->id, sid, Primitive::kEventByTime)));
       LayerChain self{{b->id, UINT64_MAX}};
       for (Primitive p : kNamedPrimitives) {
         std::vector<std::string> names;

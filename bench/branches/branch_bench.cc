@@ -1,6 +1,7 @@
-// bench/branches: fork, diff and merge time for a child with 10 changes over
-// parents of growing size (they should stay flat: they cost what changed, not
-// the data size), and export/import throughput of one branch in MB/s.
+// bench/branches: fork, diff and merge time for a child with 10 changes and
+// one event over parents of growing size, with an event log a tenth of their
+// keys (they should stay flat: they cost what changed, not the data size), and
+// export/import throughput of one branch in MB/s.
 //
 // Uses the storage engine directly (no gRPC): one engine per parent size, in a
 // temporary directory, durability "always". The parent ("default") is loaded
@@ -26,6 +27,7 @@
 #include <unistd.h>
 
 #include "storage/engine.h"
+#include "storage/event_log.h"
 #include "storage/value.h"
 #include "storage/versioned_names.h"
 
@@ -114,6 +116,7 @@ std::string JsonEscape(const std::string& s) {
 
 struct Row {
   uint64_t parent_keys = 0;
+  uint64_t parent_events = 0;
   double load_s = 0;
   double fork_ms = 0;
   double diff_ms = 0;
@@ -150,6 +153,28 @@ void Load(Engine& engine, uint64_t n, size_t batch, size_t value_bytes) {
   }
 }
 
+// Appends `n` events to default's log, `batch` per writer operation: what a
+// merge into default checks the child's events against.
+void LoadEvents(Engine& engine, uint64_t n, size_t batch) {
+  Scope scope{"default", ""};
+  for (uint64_t start = 0; start < n; start += batch) {
+    uint64_t end = std::min<uint64_t>(n, start + batch);
+    Status st = engine.core().writer().Run([&](WriteContext& ctx) -> Status {
+      auto target = engine.core().ResolveWrite(ctx, scope);
+      if (!target.ok()) return target.status();
+      for (uint64_t i = start; i < end; ++i) {
+        auto version = ctx.NextVersion();
+        if (!version.ok()) return version.status();
+        Value payload = {{"step", i}, {"note", "observation " + std::to_string(i)}};
+        auto r = EventLog::AppendInWriter(ctx, target->branch_id, target->space_id, "observed", payload, *version);
+        if (!r.ok()) return r.status();
+      }
+      return Status::Ok();
+    });
+    if (!st.ok()) Die("load events", st);
+  }
+}
+
 // 10 changes on `child`: 6 modified keys of the parent, 2 deleted, 2 new.
 void TenChanges(Engine& engine, const std::string& child, uint64_t parent_keys, int round) {
   Scope scope{child, ""};
@@ -164,6 +189,8 @@ void TenChanges(Engine& engine, const std::string& child, uint64_t parent_keys, 
   for (int i = 0; i < 2; ++i) {
     Must(engine.kv().Put(scope, "new-" + std::to_string(round) + "-" + std::to_string(i), Value(i)), "put new");
   }
+  // And one event, which the merge looks for among the parent's.
+  Must(engine.events().Append(scope, "decided", Value("round " + std::to_string(round))), "append");
 }
 
 }  // namespace
@@ -210,8 +237,10 @@ int main(int argc, char** argv) {
     row.parent_keys = n;
     auto t0 = Clock::now();
     Load(*engine, n, batch, value_bytes);
+    row.parent_events = n / 10;
+    LoadEvents(*engine, row.parent_events, batch);
     row.load_s = Seconds(t0, Clock::now());
-    std::cerr << "loaded " << n << " keys in " << row.load_s << " s\n";
+    std::cerr << "loaded " << n << " keys and " << row.parent_events << " events in " << row.load_s << " s\n";
 
     std::vector<double> fork_ms, diff_ms, merge_ms;
     for (int r = 0; r < repeats; ++r) {
@@ -260,12 +289,14 @@ int main(int argc, char** argv) {
   }
 
   double mb = tp.bundle_bytes / 1e6;
-  std::printf("\nbranch bench: child with 10 changes (6 modified, 2 deleted, 2 added); median of %d, durability always\n",
+  std::printf("\nbranch bench: child with 10 changes (6 modified, 2 deleted, 2 added) and 1 event; median of %d, "
+              "durability always\n",
               repeats);
-  std::printf("%12s %10s %10s %10s %10s %8s %8s\n", "parent keys", "load s", "fork ms", "diff ms", "merge ms",
-              "diff n", "applied");
+  std::printf("%12s %12s %10s %10s %10s %10s %8s %8s\n", "parent keys", "events", "load s", "fork ms", "diff ms",
+              "merge ms", "diff n", "applied");
   for (const Row& r : rows) {
-    std::printf("%12llu %10.2f %10.3f %10.3f %10.3f %8llu %8llu\n", static_cast<unsigned long long>(r.parent_keys),
+    std::printf("%12llu %12llu %10.2f %10.3f %10.3f %10.3f %8llu %8llu\n",
+                static_cast<unsigned long long>(r.parent_keys), static_cast<unsigned long long>(r.parent_events),
                 r.load_s, r.fork_ms, r.diff_ms, r.merge_ms, static_cast<unsigned long long>(r.diff_entries),
                 static_cast<unsigned long long>(r.merge_applied));
   }
@@ -283,12 +314,12 @@ int main(int argc, char** argv) {
   j << "  \"machine\": {\"nproc\": " << std::thread::hardware_concurrency() << ", \"memory\": \"" << MemTotal()
     << "\", \"cpu\": \"" << JsonEscape(CpuModel()) << "\"},\n";
   j << "  \"parameters\": {\"repeats\": " << repeats << ", \"value_bytes\": " << value_bytes
-    << ", \"load_batch\": " << batch << ", \"changes_on_child\": 10, \"durability\": \"always\", "
+    << ", \"load_batch\": " << batch << ", \"changes_on_child\": 10, \"events_on_child\": 1, \"durability\": \"always\", "
     << "\"load\": \"VersionedNames::Put, batch keys per writer operation\", \"export_size\": " << export_size << "},\n";
   j << "  \"rows\": [\n";
   for (size_t i = 0; i < rows.size(); ++i) {
     const Row& r = rows[i];
-    j << "    {\"parent_keys\": " << r.parent_keys << ", \"load_s\": " << r.load_s << ", \"fork_ms\": " << r.fork_ms
+    j << "    {\"parent_keys\": " << r.parent_keys << ", \"parent_events\": " << r.parent_events << ", \"load_s\": " << r.load_s << ", \"fork_ms\": " << r.fork_ms
       << ", \"diff_ms\": " << r.diff_ms << ", \"merge_ms\": " << r.merge_ms << ", \"diff_entries\": " << r.diff_entries
       << ", \"merge_applied\": " << r.merge_applied << "}" << (i + 1 < rows.size() ? "," : "") << "\n";
   }

@@ -1,0 +1,176 @@
+// The events' time index (storage/event_log.h): a merge finds the target's
+// copy of an event through it, a data directory written before it existed
+// (format version 1) is indexed at open, and deleting a space drops its
+// entries with its events.
+#include <string>
+
+#include <gtest/gtest.h>
+
+#include "storage/engine.h"
+#include "storage/key_codec.h"
+#include "storage/meta_keys.h"
+#include "tests/storage/engine_test_env.h"
+
+namespace strata::storage {
+namespace {
+
+using testing::OpenOrFail;
+using testing::OptionsFor;
+using testing::ScratchDir;
+
+Scope On(std::string_view branch, std::string_view space = "default") {
+  Scope s;
+  s.branch = std::string(branch);
+  s.space = std::string(space);
+  return s;
+}
+
+// Opens the directory's LMDB environment alone (no engine), for a test to
+// read or rewrite what the engine left there.
+std::unique_ptr<Env> RawEnv(const std::string& dir) {
+  EnvOptions options;
+  options.path = dir;
+  options.map_size = 1ull << 30;
+  auto env = Env::Open(options);
+  EXPECT_TRUE(env.ok()) << env.status().message();
+  return env.ok() ? std::move(env).value() : nullptr;
+}
+
+size_t TimeIndexEntries(const std::string& dir) {
+  auto env = RawEnv(dir);
+  if (!env) return 0;
+  auto txn = Txn::BeginRead(*env);
+  EXPECT_TRUE(txn.ok());
+  size_t n = 0;
+  Cursor c(*txn, env->dbs().records);
+  for (bool ok = c.First(); ok; ok = c.Next()) {
+    if (c.key().size() > 8 && static_cast<uint8_t>(c.key()[8]) == static_cast<uint8_t>(Primitive::kEventByTime)) ++n;
+  }
+  return n;
+}
+
+uint32_t FormatVersion(const std::string& dir) {
+  auto env = RawEnv(dir);
+  if (!env) return 0;
+  auto txn = Txn::BeginRead(*env);
+  EXPECT_TRUE(txn.ok());
+  auto v = txn->Get(env->dbs().meta, kMetaFormatVersion);
+  EXPECT_TRUE(v.ok() && v->has_value());
+  return v.ok() && v->has_value() ? ReadU32(**v) : 0;
+}
+
+// Makes the directory look as a format-1 stratad left it: no time index, no
+// marker, format version 1.
+void MakeVersionOne(const std::string& dir) {
+  auto env = RawEnv(dir);
+  ASSERT_NE(env, nullptr);
+  auto txn = Txn::BeginWrite(*env);
+  ASSERT_TRUE(txn.ok());
+  std::vector<std::string> keys;
+  {
+    Cursor c(*txn, env->dbs().records);
+    for (bool ok = c.First(); ok; ok = c.Next()) {
+      if (c.key().size() > 8 && static_cast<uint8_t>(c.key()[8]) == static_cast<uint8_t>(Primitive::kEventByTime)) {
+        keys.emplace_back(c.key());
+      }
+    }
+  }
+  for (const auto& k : keys) ASSERT_TRUE(txn->Del(env->dbs().records, k).ok());
+  ASSERT_TRUE(txn->Del(env->dbs().meta, kMetaEventTimeIndex).ok());
+  std::string one;
+  AppendU32(one, 1);
+  ASSERT_TRUE(txn->Put(env->dbs().meta, kMetaFormatVersion, one).ok());
+  ASSERT_TRUE(txn->Commit().ok());
+}
+
+TEST(EventTimeIndexTest, EveryAppendIsIndexedAndANewDirectoryHasTheCurrentFormat) {
+  ScratchDir dir;
+  {
+    auto engine = OpenOrFail(OptionsFor(dir.path()));
+    ASSERT_NE(engine, nullptr);
+    for (int i = 0; i < 5; ++i) ASSERT_TRUE(engine->events().Append(On("default"), "t", i).ok());
+  }
+  EXPECT_EQ(TimeIndexEntries(dir.path()), 5u);
+  EXPECT_EQ(FormatVersion(dir.path()), kFormatVersion);
+}
+
+TEST(EventTimeIndexTest, AVersionOneDirectoryIsIndexedAtOpenAndItsMergesStillKnowCopies) {
+  ScratchDir dir;
+  auto merge = [](Engine& engine, std::string_view source, std::string_view target) -> uint64_t {
+    auto merged = engine.branches().Merge(source, target, "");
+    EXPECT_TRUE(merged.ok()) << merged.status().message();
+    return merged.ok() ? merged->keys_applied : 0;
+  };
+  {
+    auto engine = OpenOrFail(OptionsFor(dir.path()));
+    ASSERT_NE(engine, nullptr);
+    ASSERT_TRUE(engine->events().Append(On("default"), "base", 0).ok());
+    ASSERT_TRUE(engine->branches().Fork("default", "a").ok());
+    ASSERT_TRUE(engine->branches().Fork("default", "b").ok());
+    ASSERT_TRUE(engine->events().Append(On("a"), "a", "a1").ok());
+    ASSERT_TRUE(engine->events().Append(On("b"), "b", "b1").ok());
+    EXPECT_EQ(merge(*engine, "a", "default"), 1u);  // a1's copy onto default
+    EXPECT_EQ(merge(*engine, "a", "b"), 1u);        // and onto b
+  }
+  MakeVersionOne(dir.path());
+  ASSERT_EQ(TimeIndexEntries(dir.path()), 0u);
+
+  auto engine = OpenOrFail(OptionsFor(dir.path()));
+  ASSERT_NE(engine, nullptr);
+  // b's changes since the fork are b1 and a1's copy, and default holds a copy
+  // of a1 that came another way: only b1 goes over. Only the time index,
+  // built at open here, tells that default holds it.
+  EXPECT_EQ(merge(*engine, "b", "default"), 1u);
+  auto list = engine->events().List(On("default"), std::nullopt, 100, std::nullopt, std::nullopt);
+  ASSERT_TRUE(list.ok());
+  ASSERT_EQ(list->size(), 3u);
+  EXPECT_EQ((*list)[1].payload, Value("a1"));
+  EXPECT_EQ((*list)[2].payload, Value("b1"));
+  engine.reset();
+  // default: base, a1, b1; a: a1; b: b1, a1.
+  EXPECT_EQ(TimeIndexEntries(dir.path()), 6u);
+  EXPECT_EQ(FormatVersion(dir.path()), kFormatVersion);
+}
+
+TEST(EventTimeIndexTest, ANewerFormatIsRefusedAndLeftAsItWas) {
+  ScratchDir dir;
+  { ASSERT_NE(OpenOrFail(OptionsFor(dir.path())), nullptr); }
+  {
+    auto env = RawEnv(dir.path());
+    ASSERT_NE(env, nullptr);
+    auto txn = Txn::BeginWrite(*env);
+    ASSERT_TRUE(txn.ok());
+    std::string newer;
+    AppendU32(newer, kFormatVersion + 1);
+    ASSERT_TRUE(txn->Put(env->dbs().meta, kMetaFormatVersion, newer).ok());
+    ASSERT_TRUE(txn->Commit().ok());
+  }
+  auto engine = Engine::Open(OptionsFor(dir.path()));
+  ASSERT_FALSE(engine.ok());
+  EXPECT_NE(engine.status().message().find("newer than this stratad supports"), std::string::npos)
+      << engine.status().message();
+  EXPECT_EQ(FormatVersion(dir.path()), kFormatVersion + 1);
+}
+
+TEST(EventTimeIndexTest, DeletingASpaceDropsItsEntries) {
+  ScratchDir dir;
+  {
+    auto engine = OpenOrFail(OptionsFor(dir.path()));
+    ASSERT_NE(engine, nullptr);
+    ASSERT_TRUE(engine->events().Append(On("default"), "kept", 1).ok());
+    for (int i = 0; i < 3; ++i) ASSERT_TRUE(engine->events().Append(On("default", "scratch"), "t", i).ok());
+    ASSERT_TRUE(engine->spaces().Delete("default", "scratch", /*force=*/true).ok());
+    // A space whose records a child still reads keeps them, not its events
+    // (appended after the fork, so no child reads those).
+    ASSERT_TRUE(engine->kv().Put(On("default", "shared"), "k", 1).ok());
+    ASSERT_TRUE(engine->branches().Fork("default", "child").ok());
+    for (int i = 0; i < 3; ++i) ASSERT_TRUE(engine->events().Append(On("default", "shared"), "t", i).ok());
+    ASSERT_TRUE(engine->spaces().Delete("default", "shared", /*force=*/true).ok());
+    auto read = engine->kv().Get(On("child", "shared"), "k", std::nullopt);
+    ASSERT_TRUE(read.ok() && read->has_value());
+  }
+  EXPECT_EQ(TimeIndexEntries(dir.path()), 1u);
+}
+
+}  // namespace
+}  // namespace strata::storage
