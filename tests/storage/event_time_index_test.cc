@@ -7,6 +7,7 @@
 #include <gtest/gtest.h>
 
 #include "storage/engine.h"
+#include "storage/event_log.h"
 #include "storage/key_codec.h"
 #include "storage/meta_keys.h"
 #include "tests/storage/engine_test_env.h"
@@ -129,6 +130,36 @@ TEST(EventTimeIndexTest, AVersionOneDirectoryIsIndexedAtOpenAndItsMergesStillKno
   engine.reset();
   // default: base, a1, b1; a: a1; b: b1, a1.
   EXPECT_EQ(TimeIndexEntries(dir.path()), 6u);
+  EXPECT_EQ(FormatVersion(dir.path()), kFormatVersion);
+}
+
+TEST(EventTimeIndexTest, AnUpgradeOpensALogWithACorruptRecordAndLeavesItToVerify) {
+  ScratchDir dir;
+  {
+    auto engine = OpenOrFail(OptionsFor(dir.path()));
+    ASSERT_NE(engine, nullptr);
+    for (int i = 0; i < 3; ++i) ASSERT_TRUE(engine->events().Append(On("default"), "t", i).ok());
+  }
+  MakeVersionOne(dir.path());
+  {
+    // Event 1 cut to 10 bytes: too short to hold even its time.
+    auto env = RawEnv(dir.path());
+    ASSERT_NE(env, nullptr);
+    auto txn = Txn::BeginWrite(*env);
+    ASSERT_TRUE(txn.ok());
+    ASSERT_TRUE(txn->Put(env->dbs().records, EventLog::EventKey(kDefaultBranchId, kDefaultSpaceId, 1),
+                         std::string(10, 'x')).ok());
+    ASSERT_TRUE(txn->Commit().ok());
+  }
+  {
+    auto engine = OpenOrFail(OptionsFor(dir.path()));
+    ASSERT_NE(engine, nullptr);
+    auto verify = engine->events().Verify(On("default"));
+    ASSERT_TRUE(verify.ok()) << verify.status().message();
+    EXPECT_FALSE(verify->valid);
+    EXPECT_EQ(verify->first_broken, std::optional<uint64_t>(1));
+  }
+  EXPECT_EQ(TimeIndexEntries(dir.path()), 2u);
   EXPECT_EQ(FormatVersion(dir.path()), kFormatVersion);
 }
 
