@@ -223,13 +223,13 @@ def make_system(name, args, root, log):
 
 
 def joint(stratad, hnswlib, queries, log):
-    """The p50 target's three sides in turns: 50 hnswlib searches (in
-    process), 50 pings, 50 stratad searches, and again, until every query
-    has been searched once by each. The bound (ping + 1.5 x hnswlib) then
-    comes from the same minutes as the search it judges: hnswlib's own p50,
-    measured alone in its phase, moved between 83 and 149 us from run to run
-    on this host (bench/README.md, session 13), more than the target's margin.
-    Within its block hnswlib still runs back to back, as in its own phase."""
+    """The p50 target's three sides in turns, for the record: 50 hnswlib
+    searches (in process), 50 pings, 50 stratad searches, and again, until
+    every query has been searched once by each. It shows hnswlib under the
+    conditions a served search always meets: the host empties the caches
+    between calls, so each block starts cold. Not the verdict (targets()):
+    hnswlib measures slower this way than back to back in its own phase
+    (bench/README.md, session 14), which would loosen the bound."""
     log("  stratad + hnswlib: the p50 target's sides in turns")
     peer, pings, searches = [], [], []
     before = cpu_ticks()
