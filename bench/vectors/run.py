@@ -78,6 +78,21 @@ def timed_each(fn, items, convert=None):
     return results, latencies, wall
 
 
+def in_turns(queries, calls):
+    """For each block of INTERLEAVE_BLOCK queries, each of `calls` (fn(query))
+    over the whole block, in the order given, then the next block; returns
+    each call's per-call seconds, in the order of `calls`."""
+    latencies = [[] for _ in calls]
+    for start in range(0, len(queries), INTERLEAVE_BLOCK):
+        block = queries[start : start + INTERLEAVE_BLOCK]
+        for fn, out in zip(calls, latencies):
+            for q in block:
+                t0 = time.perf_counter()
+                fn(q)
+                out.append(time.perf_counter() - t0)
+    return latencies
+
+
 def measure(system, data, args, log):
     """Every figure of one system on one data set; a failing phase records
     its error and the others still run."""
@@ -165,18 +180,8 @@ def measure(system, data, args, log):
         # p50 and narrowed search - ping by 28-215 us against blocks of 50
         # (likely a ping right after a search runs on the caches the walk
         # left, and a search right after a ping on warm ones).
-        pings, searches = [], []
         before = cpu_ticks()
-        for start in range(0, len(queries), INTERLEAVE_BLOCK):
-            block = queries[start : start + INTERLEAVE_BLOCK]
-            for _ in block:
-                t0 = time.perf_counter()
-                system.ping()
-                pings.append(time.perf_counter() - t0)
-            for q in block:
-                t0 = time.perf_counter()
-                system.search_call(q, K)
-                searches.append(time.perf_counter() - t0)
+        pings, searches = in_turns(queries, [lambda _: system.ping(), lambda q: system.search_call(q, K)])
         after = cpu_ticks()
         if before and after:
             # Stolen time is a vCPU's wait for the host once it has work, and
@@ -231,22 +236,9 @@ def joint(stratad, hnswlib, queries, log):
     hnswlib measures slower this way than back to back in its own phase
     (bench/README.md, session 14), which would loosen the bound."""
     log("  stratad + hnswlib: the p50 target's sides in turns")
-    peer, pings, searches = [], [], []
     before = cpu_ticks()
-    for start in range(0, len(queries), INTERLEAVE_BLOCK):
-        block = queries[start : start + INTERLEAVE_BLOCK]
-        for q in block:
-            t0 = time.perf_counter()
-            hnswlib.search_call(q, K)
-            peer.append(time.perf_counter() - t0)
-        for _ in block:
-            t0 = time.perf_counter()
-            stratad.ping()
-            pings.append(time.perf_counter() - t0)
-        for q in block:
-            t0 = time.perf_counter()
-            stratad.search_call(q, K)
-            searches.append(time.perf_counter() - t0)
+    peer, pings, searches = in_turns(
+        queries, [lambda q: hnswlib.search_call(q, K), lambda _: stratad.ping(), lambda q: stratad.search_call(q, K)])
     after = cpu_ticks()
     out = {"hnswlib_p50_us": percentile(peer, 50) * 1e6, "ping_p50_us": percentile(pings, 50) * 1e6,
            "search_p50_us": percentile(searches, 50) * 1e6}
