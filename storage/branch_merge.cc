@@ -258,7 +258,10 @@ Result<Strategy> ParseStrategy(std::string_view s) {
 // event: the same event appended twice in one microsecond is two events.
 class TargetEvents {
  public:
-  explicit TargetEvents(SideReader& target) : target_(target) {}
+  // `merge_version`: the version this merge commits at. The target side reads
+  // the merge's own writes too, and the copies it appends are not events the
+  // target held before it.
+  TargetEvents(SideReader& target, uint64_t merge_version) : target_(target), merge_version_(merge_version) {}
 
   // True (and that copy taken) when the target holds `event` of `space_id`
   // and this merge has not matched that copy to another event yet. Read
@@ -268,7 +271,9 @@ class TargetEvents {
     const std::string payload = EncodeValue(event.value);
     bool found = false;
     STRATA_RETURN_IF_ERROR(target_.EventsAt(space_id, event.event_timestamp, [&](uint32_t branch_id, const Event& e) {
-      if (found || e.type != event.event_type || EncodeValue(e.payload) != payload) return Status::Ok();
+      if (found || e.version == merge_version_ || e.type != event.event_type || EncodeValue(e.payload) != payload) {
+        return Status::Ok();
+      }
       found = taken_.emplace(space_id, branch_id, e.sequence).second;
       return Status::Ok();
     }));
@@ -277,6 +282,7 @@ class TargetEvents {
 
  private:
   SideReader& target_;
+  uint64_t merge_version_;
   std::set<std::tuple<uint32_t, uint32_t, uint64_t>> taken_;  // (space, layer's branch, sequence)
 };
 
@@ -517,7 +523,7 @@ Result<BranchMergeResult> BranchStore::Merge(std::string_view source, std::strin
         live_delta += w.live_delta;
         ++out.keys_applied;
       }
-      TargetEvents held(side_t);
+      TargetEvents held(side_t, *version);
       for (const auto& [ev_version, sequence, space_id] : source_events) {
         std::string seq_name;
         AppendU64(seq_name, sequence);

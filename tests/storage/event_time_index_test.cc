@@ -163,6 +163,49 @@ TEST(EventTimeIndexTest, AnUpgradeOpensALogWithACorruptRecordAndLeavesItToVerify
   EXPECT_EQ(FormatVersion(dir.path()), kFormatVersion);
 }
 
+// Appends `count` equal events (one type, payload and timestamp) to a branch,
+// as an import of a log holding them would.
+void AppendAt(Engine& engine, std::string_view branch, int64_t timestamp, int count) {
+  Status st = engine.core().writer().Run([&](WriteContext& ctx) -> Status {
+    auto target = engine.core().ResolveWrite(ctx, On(branch));
+    if (!target.ok()) return target.status();
+    for (int i = 0; i < count; ++i) {
+      auto version = ctx.NextVersion();
+      if (!version.ok()) return version.status();
+      auto r = EventLog::AppendInWriterAt(ctx, target->branch_id, target->space_id, "x", Value(1), *version, timestamp);
+      if (!r.ok()) return r.status();
+    }
+    return Status::Ok();
+  });
+  ASSERT_TRUE(st.ok()) << st.message();
+}
+
+TEST(EventTimeIndexTest, CopiesOfEqualEventsOfOneMicrosecondAreCountedOneForOne) {
+  ScratchDir dir;
+  auto engine = OpenOrFail(OptionsFor(dir.path()));
+  ASSERT_NE(engine, nullptr);
+  auto merge = [&](std::string_view source, std::string_view target) -> uint64_t {
+    auto merged = engine->branches().Merge(source, target, "");
+    EXPECT_TRUE(merged.ok()) << merged.status().message();
+    return merged.ok() ? merged->keys_applied : 0;
+  };
+  auto length = [&](std::string_view branch) { return *engine->events().Len(On(branch), std::nullopt); };
+  ASSERT_TRUE(engine->events().Append(On("default"), "base", 0).ok());
+  ASSERT_TRUE(engine->branches().Fork("default", "a").ok());
+  ASSERT_TRUE(engine->branches().Fork("default", "b").ok());
+  ASSERT_TRUE(engine->branches().Fork("default", "c").ok());
+  constexpr int64_t kWhen = 1700000000000000;
+  AppendAt(*engine, "a", kWhen, 2);  // two equal events: two events
+  EXPECT_EQ(merge("a", "b"), 2u);    // both go over, though equal
+  EXPECT_EQ(length("b"), 3u);
+  AppendAt(*engine, "c", kWhen, 1);  // c came by one of them another way
+  EXPECT_EQ(merge("b", "c"), 1u);    // so one of b's two goes over
+  EXPECT_EQ(length("c"), 3u);
+  EXPECT_EQ(merge("a", "default"), 2u);
+  EXPECT_EQ(merge("c", "default"), 0u);  // default holds both already
+  EXPECT_EQ(length("default"), 3u);
+}
+
 TEST(EventTimeIndexTest, ANewerFormatIsRefusedAndLeftAsItWas) {
   ScratchDir dir;
   { ASSERT_NE(OpenOrFail(OptionsFor(dir.path())), nullptr); }
