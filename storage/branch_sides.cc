@@ -78,18 +78,25 @@ Status SideReader::ScanLive(uint32_t space_id, Primitive p, std::string_view pre
   return RecordStore::ScanLive(txn_, dbs_.records, scope, prefix, at_, visit);
 }
 
-Status SideReader::EventsAt(uint32_t space_id, int64_t timestamp,
-                            const std::function<Status(uint32_t branch_id, const Event&)>& visit) {
+Status SideReader::CopiesOf(uint32_t space_id, int64_t timestamp, std::string_view type,
+                            std::string_view encoded_payload, uint64_t below_version,
+                            const std::function<Status(uint32_t branch_id, uint64_t sequence)>& visit) {
   auto layers = LayersFor(space_id);
   if (!layers.ok()) return layers.status();
   for (const Layer& layer : **layers) {
-    const std::string prefix = EventLog::TimeIndexPrefix(layer.branch_id, space_id, timestamp);
+    // A layer's own events; those it appended after a later layer forked
+    // from it are past that layer's cap.
+    const uint64_t cap = std::min(at_, layer.max_version);
+    const std::string prefix = EventLog::TimeIndexPrefix(layer.branch_id, space_id, timestamp, type, encoded_payload);
     std::vector<uint64_t> sequences;
     {
       Cursor c(txn_, dbs_.records);
       for (bool ok = c.Seek(prefix); ok; ok = c.Next()) {
         std::string_view key = c.key();
         if (key.size() != prefix.size() + 8 || key.compare(0, prefix.size(), prefix) != 0) break;
+        if (c.value().size() != 8) return Status::Internal("corrupt event time index entry");
+        uint64_t version = ReadU64(c.value());
+        if (version >= below_version || version > cap) continue;
         sequences.push_back(ReadU64(key.substr(prefix.size())));
       }
       STRATA_RETURN_IF_ERROR(c.status());
@@ -98,13 +105,11 @@ Status SideReader::EventsAt(uint32_t space_id, int64_t timestamp,
       auto v = txn_.Get(dbs_.records, EventLog::EventKey(layer.branch_id, space_id, sequence));
       if (!v.ok()) return v.status();
       if (!v->has_value()) return Status::Internal("event time index names a missing event");
-      auto e = EventLog::DecodeRecord(sequence, **v);
-      if (!e.ok()) return e.status();
-      if (e->timestamp != timestamp) return Status::Internal("event time index disagrees with its event");
-      // A layer's own events; those it appended after a later layer forked
-      // from it are past that layer's cap.
-      if (e->version > std::min(at_, layer.max_version)) continue;
-      STRATA_RETURN_IF_ERROR(visit(layer.branch_id, *e));
+      auto record = EventLog::ViewRecord(**v);
+      if (!record.has_value()) return Status::Internal("event time index names a corrupt event");
+      // The key holds 8 bytes of a hash of the content: the record decides.
+      if (record->timestamp != timestamp || record->type != type || record->encoded_payload != encoded_payload) continue;
+      STRATA_RETURN_IF_ERROR(visit(layer.branch_id, sequence));
     }
   }
   return Status::Ok();

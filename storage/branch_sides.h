@@ -66,11 +66,13 @@ class SideReader {
   Status ScanLive(uint32_t space_id, Primitive p, std::string_view prefix,
                   const std::function<Status(const Record&)>& visit);
 
-  // The events of the space's log this side sees that were first appended at
-  // `timestamp` (through the time index: the rest of the log is not read),
-  // with the branch whose layer holds each.
-  Status EventsAt(uint32_t space_id, int64_t timestamp,
-                  const std::function<Status(uint32_t branch_id, const Event&)>& visit);
+  // The events of the space's log this side sees, written below
+  // `below_version`, that were first appended at `timestamp` with this type
+  // and encoded payload: copies of one event. Read through the time index, so
+  // neither the rest of the log nor other events of that microsecond are
+  // read. `visit` gets the branch whose layer holds each, and its sequence.
+  Status CopiesOf(uint32_t space_id, int64_t timestamp, std::string_view type, std::string_view encoded_payload,
+                  uint64_t below_version, const std::function<Status(uint32_t branch_id, uint64_t sequence)>& visit);
 
  private:
   Result<const LayerChain*> LayersFor(uint32_t space_id);

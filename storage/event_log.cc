@@ -217,10 +217,36 @@ std::string EventLog::EventKey(uint32_t branch_id, uint32_t space_id, uint64_t s
   return key;
 }
 
-std::string EventLog::TimeIndexPrefix(uint32_t branch_id, uint32_t space_id, int64_t timestamp) {
+std::string EventLog::TimeIndexPrefix(uint32_t branch_id, uint32_t space_id, int64_t timestamp,
+                                      std::string_view type, std::string_view encoded_payload) {
+  // FNV-1a, 64 bits, over [type length u16][type][payload]: a stable bucket,
+  // cheap on the append path; equal hashes are told apart by the records.
+  uint64_t content = 14695981039346656037ull;
+  auto mix = [&content](unsigned char byte) {
+    content ^= byte;
+    content *= 1099511628211ull;
+  };
+  mix(static_cast<unsigned char>((type.size() >> 8) & 0xff));
+  mix(static_cast<unsigned char>(type.size() & 0xff));
+  for (char c : type) mix(static_cast<unsigned char>(c));
+  for (char c : encoded_payload) mix(static_cast<unsigned char>(c));
   std::string key = ScopePrefix(branch_id, space_id, Primitive::kEventByTime);
   AppendU64(key, static_cast<uint64_t>(timestamp));
+  AppendU64(key, content);
   return key;
+}
+
+std::optional<EventLog::RecordView> EventLog::ViewRecord(std::string_view record) {
+  if (record.size() < kEventHeaderBytes) return std::nullopt;
+  size_t type_len = (static_cast<uint8_t>(record[16 + 2 * kHashBytes]) << 8) |
+                    static_cast<uint8_t>(record[17 + 2 * kHashBytes]);
+  if (record.size() < kEventHeaderBytes + type_len) return std::nullopt;
+  RecordView view;
+  view.version = ReadU64(record);
+  view.timestamp = static_cast<int64_t>(ReadU64(record.substr(8)));
+  view.type = record.substr(kEventHeaderBytes, type_len);
+  view.encoded_payload = record.substr(kEventHeaderBytes + type_len);
+  return view;
 }
 
 Status EventLog::BuildTimeIndexIfMissing(Txn& txn, const Databases& dbs) {
@@ -245,26 +271,35 @@ Status EventLog::BuildTimeIndexIfMissing(Txn& txn, const Databases& dbs) {
     const std::string prefix = ScopePrefix(branch_id, space_id, Primitive::kEvent);
     uint64_t from = 0;
     while (true) {
-      std::vector<std::string> keys;
+      std::vector<std::pair<std::string, std::string>> entries;  // index key, value
+      bool more = false;
       std::string seek = prefix;
       AppendU64(seek, from);
       {
         Cursor c(txn, dbs.records);
-        for (bool ok = c.Seek(seek); ok && keys.size() < kSlice; ok = c.Next()) {
+        for (bool ok = c.Seek(seek); ok; ok = c.Next()) {
           std::string_view key = c.key();
           if (key.size() != prefix.size() + 8 || key.compare(0, prefix.size(), prefix) != 0) break;
-          // A record too short to hold its time is left out: event_verify
-          // reports it, and the open must not fail on it.
-          if (c.value().size() < 16) continue;
-          std::string index_key = TimeIndexPrefix(branch_id, space_id, static_cast<int64_t>(ReadU64(c.value().substr(8))));
+          from = ReadU64(key.substr(prefix.size())) + 1;
+          // A record too short to read is left out: event_verify reports
+          // it, and the open must not fail on it.
+          auto view = ViewRecord(c.value());
+          if (!view.has_value()) continue;
+          std::string index_key = TimeIndexPrefix(branch_id, space_id, view->timestamp, view->type,
+                                                  view->encoded_payload);
           index_key.append(key.substr(prefix.size()));
-          keys.push_back(std::move(index_key));
+          std::string version;
+          AppendU64(version, view->version);
+          entries.emplace_back(std::move(index_key), std::move(version));
+          if (entries.size() == kSlice) {
+            more = true;
+            break;
+          }
         }
         STRATA_RETURN_IF_ERROR(c.status());
       }
-      for (const std::string& key : keys) STRATA_RETURN_IF_ERROR(txn.Put(dbs.records, key, {}));
-      if (keys.size() < kSlice) break;
-      from = ReadU64(std::string_view(keys.back()).substr(keys.back().size() - 8)) + 1;
+      for (const auto& [key, value] : entries) STRATA_RETURN_IF_ERROR(txn.Put(dbs.records, key, value));
+      if (!more) break;
     }
   }
   std::string one;
@@ -343,9 +378,11 @@ Result<AppendResult> EventLog::AppendInWriterAt(WriteContext& ctx, uint32_t bran
   std::string index_key = TypeIndexPrefix(branch_id, space_id, type);
   AppendU64(index_key, sequence);
   STRATA_RETURN_IF_ERROR(ctx.txn().Put(ctx.dbs().records, index_key, {}));
-  std::string time_key = TimeIndexPrefix(branch_id, space_id, timestamp);
+  std::string time_key = TimeIndexPrefix(branch_id, space_id, timestamp, type, encoded_payload);
   AppendU64(time_key, sequence);
-  STRATA_RETURN_IF_ERROR(ctx.txn().Put(ctx.dbs().records, time_key, {}));
+  std::string time_value;
+  AppendU64(time_value, version);
+  STRATA_RETURN_IF_ERROR(ctx.txn().Put(ctx.dbs().records, time_key, time_value));
   // Every event is in the branch's change index (branch diff and merge).
   STRATA_RETURN_IF_ERROR(ChangeIndex::AddEvent(ctx.txn(), ctx.dbs().records, branch_id, version, space_id, sequence));
   std::string new_head;

@@ -4,7 +4,8 @@
 // on disk: never change (docs/format.md "Events"):
 //   records [branch][space][kEvent][sequence u64]                -> event record
 //   records [branch][space][kEventByType][type][0x00][sequence]  -> ""
-//   records [branch][space][kEventByTime][timestamp][sequence]   -> ""
+//   records [branch][space][kEventByTime][timestamp][content][sequence] -> [version u64]
+//     content: FNV-1a 64 of [type length u16][type][payload cbor]
 //   meta    "event_head/" [branch][space]                        -> [next sequence u64][last hash 32]
 //   event record: [version u64][timestamp i64][prev_hash 32][hash 32][type length u16][type][payload cbor]
 // Thread safety: all methods may be called from any thread; appends run in the writer.
@@ -84,8 +85,19 @@ class EventLog {
   // The record key of an event (for storage tests that tamper with the log).
   static std::string EventKey(uint32_t branch_id, uint32_t space_id, uint64_t sequence);
   // The time index's keys of one layer's events first appended at `timestamp`
-  // start with this; the 8-byte big-endian sequence follows.
-  static std::string TimeIndexPrefix(uint32_t branch_id, uint32_t space_id, int64_t timestamp);
+  // with this type and encoded payload start with this; the 8-byte
+  // big-endian sequence follows, and the value is the event's version.
+  static std::string TimeIndexPrefix(uint32_t branch_id, uint32_t space_id, int64_t timestamp, std::string_view type,
+                                     std::string_view encoded_payload);
+  // A stored event record's fields, read in place (nothing decoded); nullopt
+  // when it is too short to hold them.
+  struct RecordView {
+    uint64_t version = 0;
+    int64_t timestamp = 0;
+    std::string_view type;
+    std::string_view encoded_payload;
+  };
+  static std::optional<RecordView> ViewRecord(std::string_view record);
   // A data directory written before the time index existed gets it here, once
   // (at open, in the transaction that sets its marker).
   static Status BuildTimeIndexIfMissing(Txn& txn, const Databases& dbs);

@@ -2,7 +2,9 @@
 // copy of an event through it, a data directory written before it existed
 // (format version 1) is indexed at open, and deleting a space drops its
 // entries with its events.
+#include <limits>
 #include <string>
+#include <vector>
 
 #include <gtest/gtest.h>
 
@@ -204,6 +206,25 @@ TEST(EventTimeIndexTest, CopiesOfEqualEventsOfOneMicrosecondAreCountedOneForOne)
   EXPECT_EQ(merge("a", "default"), 2u);
   EXPECT_EQ(merge("c", "default"), 0u);  // default holds both already
   EXPECT_EQ(length("default"), 3u);
+}
+
+// A merge compares a target event's stored payload bytes with the source
+// event's decoded payload encoded again (storage/branch_merge.cc).
+TEST(EventTimeIndexTest, EncodingARecordsDecodedPayloadGivesItsBytes) {
+  const std::vector<Value> samples = {
+      Value(nullptr), Value(true), Value(0), Value(-1), Value(23), Value(24), Value(-25), Value(255), Value(65536),
+      Value(std::numeric_limits<int64_t>::min()), Value(std::numeric_limits<int64_t>::max()),
+      Value(std::numeric_limits<uint64_t>::max()), Value(0.0), Value(-0.0), Value(1.5), Value(0.1), Value(1e300),
+      Value(3.4028234663852886e38), Value(1e-310), Value(""), Value("caf\u00e9"), Value(std::string(300, 'x')),
+      Value::array({1, "two", 3.0, Value::array(), Value::object()}),
+      Value({{"b", 1}, {"a", {{"nested", Value::array({0.25, -7})}}}, {"", nullptr}}),
+      Value::binary({1, 2, 3})};
+  for (const Value& v : samples) {
+    std::string bytes = EncodeValue(v);
+    auto decoded = DecodeValue(bytes);
+    ASSERT_TRUE(decoded.ok()) << v.dump();
+    EXPECT_EQ(EncodeValue(*decoded), bytes) << v.dump();
+  }
 }
 
 TEST(EventTimeIndexTest, ANewerFormatIsRefusedAndLeftAsItWas) {
