@@ -1,7 +1,8 @@
 // bench/branches: fork, diff and merge time for a child with 10 changes and
 // one event over parents of growing size, with an event log a tenth of their
-// keys (they should stay flat: they cost what changed, not the data size), and
-// export/import throughput of one branch in MB/s.
+// keys (they should stay flat: they cost what changed, not the data size),
+// export/import throughput of one branch in MB/s, and a merge that brings
+// 10,000 events appended in writer batches.
 //
 // Uses the storage engine directly (no gRPC): one engine per parent size, in a
 // temporary directory, durability "always". The parent ("default") is loaded
@@ -125,6 +126,14 @@ struct Row {
   uint64_t merge_applied = 0;
 };
 
+constexpr uint64_t kBulkEvents = 10000;
+
+struct BulkMerge {
+  uint64_t target_events = 0;
+  uint64_t applied = 0;
+  double merge_ms = 0;
+};
+
 struct Throughput {
   uint64_t branch_keys = 0;
   uint64_t bundle_bytes = 0;
@@ -153,10 +162,11 @@ void Load(Engine& engine, uint64_t n, size_t batch, size_t value_bytes) {
   }
 }
 
-// Appends `n` events to default's log, `batch` per writer operation: what a
-// merge into default checks the child's events against.
-void LoadEvents(Engine& engine, uint64_t n, size_t batch) {
-  Scope scope{"default", ""};
+// Appends `n` events to `branch`'s log, `batch` per writer operation (each
+// batch's events share its time): on default, what a merge into default checks
+// the child's events against.
+void LoadEvents(Engine& engine, const std::string& branch, uint64_t n, size_t batch) {
+  Scope scope{branch, ""};
   for (uint64_t start = 0; start < n; start += batch) {
     uint64_t end = std::min<uint64_t>(n, start + batch);
     Status st = engine.core().writer().Run([&](WriteContext& ctx) -> Status {
@@ -226,6 +236,7 @@ int main(int argc, char** argv) {
 
   std::vector<Row> rows;
   Throughput tp;
+  BulkMerge bulk;
   for (uint64_t n : sizes) {
     fs::path dir = fs::temp_directory_path() / ("branch_bench-" + std::to_string(::getpid()) + "-" + std::to_string(n));
     fs::remove_all(dir);
@@ -238,7 +249,7 @@ int main(int argc, char** argv) {
     auto t0 = Clock::now();
     Load(*engine, n, batch, value_bytes);
     row.parent_events = n / 10;
-    LoadEvents(*engine, row.parent_events, batch);
+    LoadEvents(*engine, "default", row.parent_events, batch);
     row.load_s = Seconds(t0, Clock::now());
     std::cerr << "loaded " << n << " keys and " << row.parent_events << " events in " << row.load_s << " s\n";
 
@@ -283,6 +294,16 @@ int main(int argc, char** argv) {
       tp.branch_keys = n;
       tp.export_s = Median(ex);
       tp.import_s = Median(im);
+
+      // A merge that brings many events, appended in writer batches that
+      // stamp each batch's events with one time.
+      Must(engine->branches().Fork("default", "bulk"), "fork for the bulk merge");
+      LoadEvents(*engine, "bulk", kBulkEvents, 1000);
+      auto started = Clock::now();
+      auto merged = Must(engine->branches().Merge("bulk", "default", ""), "bulk merge");
+      bulk.merge_ms = Seconds(started, Clock::now()) * 1e3;
+      bulk.applied = merged.keys_applied;
+      bulk.target_events = row.parent_events;
     }
     engine.reset();
     fs::remove_all(dir);
@@ -299,6 +320,11 @@ int main(int argc, char** argv) {
                 static_cast<unsigned long long>(r.parent_keys), static_cast<unsigned long long>(r.parent_events),
                 r.load_s, r.fork_ms, r.diff_ms, r.merge_ms, static_cast<unsigned long long>(r.diff_entries),
                 static_cast<unsigned long long>(r.merge_applied));
+  }
+  if (bulk.applied > 0) {
+    std::printf("\nmerge of %llu events (writer batches of 1000) into a log of %llu: %.1f ms, %llu applied\n",
+                static_cast<unsigned long long>(kBulkEvents), static_cast<unsigned long long>(bulk.target_events),
+                bulk.merge_ms, static_cast<unsigned long long>(bulk.applied));
   }
   if (tp.branch_keys > 0) {
     std::printf("\nexport/import of a %llu-key branch: bundle %.1f MB; export %.3f s = %.1f MB/s; import %.3f s = %.1f MB/s\n",
@@ -323,7 +349,9 @@ int main(int argc, char** argv) {
       << ", \"diff_ms\": " << r.diff_ms << ", \"merge_ms\": " << r.merge_ms << ", \"diff_entries\": " << r.diff_entries
       << ", \"merge_applied\": " << r.merge_applied << "}" << (i + 1 < rows.size() ? "," : "") << "\n";
   }
-  j << "  ],\n  \"export_import\": {\"branch_keys\": " << tp.branch_keys << ", \"bundle_bytes\": " << tp.bundle_bytes
+  j << "  ],\n  \"bulk_merge\": {\"events\": " << kBulkEvents << ", \"target_events\": " << bulk.target_events
+    << ", \"merge_ms\": " << bulk.merge_ms << ", \"applied\": " << bulk.applied << "},\n";
+  j << "  \"export_import\": {\"branch_keys\": " << tp.branch_keys << ", \"bundle_bytes\": " << tp.bundle_bytes
     << ", \"export_s\": " << tp.export_s << ", \"import_s\": " << tp.import_s
     << ", \"export_mb_s\": " << (tp.export_s > 0 ? mb / tp.export_s : 0)
     << ", \"import_mb_s\": " << (tp.import_s > 0 ? mb / tp.import_s : 0) << "}\n}\n";
