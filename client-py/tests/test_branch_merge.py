@@ -118,6 +118,24 @@ def test_merge_events_in_source_order(db, ns, bname):
     assert _on(db, base, lambda: db.event_verify())["valid"] is True
 
 
+def test_an_event_that_reached_the_target_another_way_is_not_merged_again(db, ns, bname):
+    # a1 goes to base and to b from a; merging b into base then brings b1
+    # only: base's copy of a1 is found (by its time, type and payload), not
+    # appended again, and the chain stays valid.
+    base, a = _setup(db, ns, bname)
+    b = bname("b")
+    db.branch_fork(base, b)
+    _on(db, a, lambda: db.event_append("a", "a1"))
+    _on(db, b, lambda: db.event_append("b", "b1"))
+    assert db.branch_merge(a, base)["keys_applied"] == 1
+    assert db.branch_merge(a, b)["keys_applied"] == 1
+    assert db.branch_merge(b, base)["keys_applied"] == 1
+    events = _on(db, base, lambda: db.event_list(None))
+    assert [(e["event_type"], e["value"]) for e in events] == [("a", "a1"), ("b", "b1")]
+    assert events[0]["timestamp"] == _on(db, a, lambda: db.event_list(None))[0]["timestamp"]
+    assert _on(db, base, lambda: db.event_verify())["valid"] is True
+
+
 def test_merge_branches_alias_merges_into_current(db, ns, bname):
     base, feature = _setup(db, ns, bname)
     _on(db, feature, lambda: db.kv_put(ns + "x", 1))
