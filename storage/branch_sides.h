@@ -31,8 +31,6 @@ struct Visible {
   bool raw = false;  // a vector or collection record: compared by `payload`
 };
 
-struct Event;
-
 // Same content on both sides: values compared strictly (1 != 1.0), vector and
 // collection records byte for byte.
 bool SameVisible(const Visible& x, const Visible& y);
