@@ -62,15 +62,15 @@ Result<Event> DecodeEvent(uint64_t sequence, std::string_view v, Status* payload
   e.timestamp = static_cast<int64_t>(ReadU64(v.substr(8)));
   e.prev_hash = std::string(v.substr(16, kHashBytes));
   e.hash = std::string(v.substr(16 + kHashBytes, kHashBytes));
-  size_t type_len = (static_cast<uint8_t>(v[16 + 2 * kHashBytes]) << 8) | static_cast<uint8_t>(v[17 + 2 * kHashBytes]);
-  if (v.size() < kEventHeaderBytes + type_len) {
+  auto fields = EventLog::ViewRecord(v);  // the header is whole: only the type can be short
+  if (!fields.has_value()) {
     Status corrupt = Status::Internal("corrupt event record " + std::to_string(sequence) + ": short type");
     if (payload_error == nullptr) return corrupt;
     *payload_error = corrupt;
     return e;
   }
-  e.type = std::string(v.substr(kEventHeaderBytes, type_len));
-  auto payload = DecodeValue(v.substr(kEventHeaderBytes + type_len));
+  e.type = std::string(fields->type);
+  auto payload = DecodeValue(fields->encoded_payload);
   if (!payload.ok()) {
     if (payload_error == nullptr) return payload.status();
     *payload_error = payload.status();
