@@ -14,15 +14,7 @@
 namespace strata::storage {
 namespace {
 
-constexpr std::string_view kEventHeadPrefix = "event_head/";
 constexpr size_t kEventHeaderBytes = 8 + 8 + kHashBytes + kHashBytes + 2;
-
-std::string HeadKey(uint32_t branch_id, uint32_t space_id) {
-  std::string key(kEventHeadPrefix);
-  AppendU32(key, branch_id);
-  AppendU32(key, space_id);
-  return key;
-}
 
 std::string TypeIndexPrefix(uint32_t branch_id, uint32_t space_id, std::string_view type) {
   std::string key = ScopePrefix(branch_id, space_id, Primitive::kEventByType);
@@ -37,7 +29,7 @@ struct Head {
 };
 
 Result<Head> ReadHead(const Txn& txn, const Databases& dbs, uint32_t branch_id, uint32_t space_id) {
-  auto v = txn.Get(dbs.meta, HeadKey(branch_id, space_id));
+  auto v = txn.Get(dbs.meta, EventLog::HeadKey(branch_id, space_id));
   if (!v.ok()) return v.status();
   Head head;
   if (!v->has_value()) return head;
@@ -217,6 +209,13 @@ std::string EventLog::EventKey(uint32_t branch_id, uint32_t space_id, uint64_t s
   return key;
 }
 
+std::string EventLog::HeadKey(uint32_t branch_id, uint32_t space_id) {
+  std::string key(kMetaEventHeadPrefix);
+  AppendU32(key, branch_id);
+  AppendU32(key, space_id);
+  return key;
+}
+
 std::string EventLog::TimeIndexPrefix(uint32_t branch_id, uint32_t space_id, int64_t timestamp,
                                       std::string_view type, std::string_view encoded_payload) {
   // FNV-1a, 64 bits, over [type length u16][type][payload]: a stable bucket,
@@ -257,9 +256,9 @@ Status EventLog::BuildTimeIndexIfMissing(Txn& txn, const Databases& dbs) {
   std::vector<std::pair<uint32_t, uint32_t>> logs;
   {
     Cursor c(txn, dbs.meta);
-    for (bool ok = c.Seek(kEventHeadPrefix); ok && c.key().substr(0, kEventHeadPrefix.size()) == kEventHeadPrefix;
-         ok = c.Next()) {
-      std::string_view ids = c.key().substr(kEventHeadPrefix.size());
+    for (bool ok = c.Seek(kMetaEventHeadPrefix);
+         ok && c.key().substr(0, kMetaEventHeadPrefix.size()) == kMetaEventHeadPrefix; ok = c.Next()) {
+      std::string_view ids = c.key().substr(kMetaEventHeadPrefix.size());
       if (ids.size() != 8) return Status::Internal("corrupt event log head key");
       logs.emplace_back(ReadU32(ids), ReadU32(ids.substr(4)));
     }

@@ -84,6 +84,9 @@ class EventLog {
 
   // The record key of an event (for storage tests that tamper with the log).
   static std::string EventKey(uint32_t branch_id, uint32_t space_id, uint64_t sequence);
+  // The meta key of the chain head of (branch_id, space_id): the next
+  // sequence and the last hash (deleting a space deletes it too).
+  static std::string HeadKey(uint32_t branch_id, uint32_t space_id);
   // The time index's keys of one layer's events first appended at `timestamp`
   // with this type and encoded payload start with this; the 8-byte
   // big-endian sequence follows, and the value is the event's version.

@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "storage/catalog.h"
+#include "storage/event_log.h"
 #include "storage/key_codec.h"
 #include "storage/meta_keys.h"
 #include "storage/names.h"
@@ -18,13 +19,6 @@ constexpr Primitive kNamedPrimitives[] = {Primitive::kKv, Primitive::kState, Pri
 
 std::string NotFoundOnBranch(std::string_view name, std::string_view branch) {
   return "space " + QuoteName(name) + " not found on branch " + QuoteName(branch);
-}
-
-std::string EventHeadKey(uint32_t branch_id, uint32_t space_id) {
-  std::string key(kMetaEventHeadPrefix);
-  AppendU32(key, branch_id);
-  AppendU32(key, space_id);
-  return key;
 }
 
 // Calls `visit(name)` for each live name of one primitive through `layers`.
@@ -175,7 +169,7 @@ Result<uint64_t> SpaceStore::Delete(std::string_view branch_arg, std::string_vie
       }));
     }
     uint64_t events = 0;
-    auto head = txn.Get(dbs.meta, EventHeadKey(b->id, sid));
+    auto head = txn.Get(dbs.meta, EventLog::HeadKey(b->id, sid));
     if (!head.ok()) return head.status();
     if (head->has_value() && (*head)->size() >= 8) events = ReadU64(**head);
     if (!force && (live > 0 || collections > 0 || events > 0)) {
@@ -229,7 +223,7 @@ Result<uint64_t> SpaceStore::Delete(std::string_view branch_arg, std::string_vie
         }
       }
     }
-    STRATA_RETURN_IF_ERROR(txn.Del(dbs.meta, EventHeadKey(b->id, sid)));
+    STRATA_RETURN_IF_ERROR(txn.Del(dbs.meta, EventLog::HeadKey(b->id, sid)));
     STRATA_RETURN_IF_ERROR(Catalog::PutMembership(txn, dbs, b->id, name, SpaceMembership{true, *version}));
     if (live > 0) STRATA_RETURN_IF_ERROR(core_.AdjustLiveKeys(ctx, b->id, -static_cast<int64_t>(live)));
     out = *version;
