@@ -193,6 +193,8 @@ def measure(system, data, args, log):
 
     def memory():
         fig["memory_bytes"] = system.memory_bytes()
+        if hasattr(system, "memory_parts"):
+            fig.update(system.memory_parts())
 
     def restart():
         fig["restart_to_first_search_s"] = system.restart_to_first_search(queries[0])
@@ -389,6 +391,9 @@ ROWS = [
     ("filtered_p50_us", "1% filter p50 (us)", "{:.0f}"),
     ("restart_to_first_search_s", "restart->1st search (s)", "{:.2f}"),
     ("memory_bytes", "memory (MiB)", "mib"),
+    ("memory_anon_bytes", "  own (RssAnon)", "mib"),
+    ("memory_file_bytes", "  LMDB pages (RssFile)", "mib"),
+    ("index_memory_bytes", "  index (stats)", "mib"),
     ("ping_p50_us", "ping p50 (us)", "{:.0f}"),
     ("interleaved_ping_p50_us", "interleaved: ping p50", "{:.0f}"),
     ("interleaved_search_p50_us", "interleaved: search p50", "{:.0f}"),

@@ -85,6 +85,21 @@ class StratadSystem:
     def memory_bytes(self) -> int:
         return self.server.rss_bytes()
 
+    def memory_parts(self) -> dict:
+        """What the resident set is made of: the server's own memory (RssAnon:
+        heap, indexes, stacks), LMDB's mapped data file (RssFile: page cache,
+        which the kernel can drop and read again), and the collection's index
+        as stratad accounts it (vector_collection_stats' memory_bytes), the
+        figure comparable with hnswlib's index size."""
+        status = {}
+        with open(f"/proc/{self.server.pid}/status") as f:
+            for line in f:
+                name, _, value = line.partition(":")
+                if name in ("RssAnon", "RssFile"):
+                    status[name] = int(value.split()[0]) * 1024
+        return {"memory_anon_bytes": status.get("RssAnon"), "memory_file_bytes": status.get("RssFile"),
+                "index_memory_bytes": self.db.vector_collection_stats(COLLECTION)["memory_bytes"]}
+
     def restart_to_first_search(self, query) -> float:
         """SIGTERM, start on the same data, time until a search answers."""
         self.db.close()
