@@ -61,6 +61,14 @@ def cpu_ticks():
     return fields[7] if len(fields) > 7 else 0, sum(fields[:8])
 
 
+def stolen_pct(before, after):
+    """The share (%) of the CPUs' time the hypervisor gave to other guests
+    between two cpu_ticks() readings, or None when it cannot be told."""
+    if before and after and after[1] > before[1]:
+        return round(100 * (after[0] - before[0]) / (after[1] - before[1]), 1)
+    return None
+
+
 def timed_each(fn, items, convert=None):
     """Call fn(item) for each; return (results, per-call seconds, wall seconds).
     `convert` (applied to each result outside the timed call) turns a
@@ -110,8 +118,9 @@ def measure(system, data, args, log):
         after = cpu_ticks()
         # The share of the CPUs' time the hypervisor gave to others during
         # the phase: on a shared VM the latencies move with it.
-        if before and after and after[1] > before[1]:
-            fig.setdefault("steal_pct", {})[name] = round(100 * (after[0] - before[0]) / (after[1] - before[1]), 1)
+        stolen = stolen_pct(before, after)
+        if stolen is not None:
+            fig.setdefault("steal_pct", {})[name] = stolen
 
     def build():
         fig["build_s"] = system.build(data)
@@ -244,8 +253,9 @@ def joint(stratad, hnswlib, queries, log):
     after = cpu_ticks()
     out = {"hnswlib_p50_us": percentile(peer, 50) * 1e6, "ping_p50_us": percentile(pings, 50) * 1e6,
            "search_p50_us": percentile(searches, 50) * 1e6}
-    if before and after and after[1] > before[1]:
-        out["steal_pct"] = round(100 * (after[0] - before[0]) / (after[1] - before[1]), 1)
+    stolen = stolen_pct(before, after)
+    if stolen is not None:
+        out["steal_pct"] = stolen
     return out
 
 
@@ -273,8 +283,9 @@ def paired_rounds(stratad, hnswlib, queries, rounds, log):
     after = cpu_ticks()
     out = {"rounds": per_round, "hnswlib_p50_us": percentile(peer, 50) * 1e6,
            "ping_p50_us": percentile(pings, 50) * 1e6, "search_p50_us": percentile(searches, 50) * 1e6}
-    if before and after and after[1] > before[1]:
-        out["steal_pct"] = round(100 * (after[0] - before[0]) / (after[1] - before[1]), 1)
+    stolen = stolen_pct(before, after)
+    if stolen is not None:
+        out["steal_pct"] = stolen
     return out
 
 
