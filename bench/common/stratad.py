@@ -30,11 +30,21 @@ class Stratad(StratadProcess):
 
     def rss_bytes(self) -> int:
         """Resident set size now, from /proc/<pid>/status (VmRSS)."""
+        return self.resident_bytes("VmRSS")["VmRSS"]
+
+    def resident_bytes(self, *fields: str) -> dict:
+        """The named kB fields of /proc/<pid>/status now, in bytes (VmRSS,
+        RssAnon, RssFile, ...); RuntimeError when one is missing."""
+        found = {}
         with open(f"/proc/{self.proc.pid}/status") as f:
             for line in f:
-                if line.startswith("VmRSS:"):
-                    return int(line.split()[1]) * 1024
-        raise RuntimeError("no VmRSS line in /proc/<pid>/status")
+                name, _, value = line.partition(":")
+                if name in fields:
+                    found[name] = int(value.split()[0]) * 1024
+        missing = [name for name in fields if name not in found]
+        if missing:
+            raise RuntimeError(f"no {', '.join(missing)} in /proc/<pid>/status")
+        return found
 
     def metrics_address(self) -> str:
         """HOST:PORT of the Prometheus endpoint (started with --metrics-listen):

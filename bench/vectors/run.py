@@ -238,6 +238,17 @@ def make_system(name, args, root, log):
     return systems.ChromaSystem(work)
 
 
+def target_p50s(peer, pings, searches, before, after):
+    """The p50 target's three sides (per-call seconds) as p50s in us, with the
+    host's steal share between the cpu_ticks() readings `before` and `after`."""
+    out = {"hnswlib_p50_us": percentile(peer, 50) * 1e6, "ping_p50_us": percentile(pings, 50) * 1e6,
+           "search_p50_us": percentile(searches, 50) * 1e6}
+    stolen = stolen_pct(before, after)
+    if stolen is not None:
+        out["steal_pct"] = stolen
+    return out
+
+
 def joint(stratad, hnswlib, queries, log):
     """The p50 target's three sides in turns, for the record: 50 hnswlib
     searches (in process), 50 pings, 50 stratad searches, and again, until
@@ -250,13 +261,7 @@ def joint(stratad, hnswlib, queries, log):
     before = cpu_ticks()
     peer, pings, searches = in_turns(
         queries, [lambda q: hnswlib.search_call(q, K), lambda _: stratad.ping(), lambda q: stratad.search_call(q, K)])
-    after = cpu_ticks()
-    out = {"hnswlib_p50_us": percentile(peer, 50) * 1e6, "ping_p50_us": percentile(pings, 50) * 1e6,
-           "search_p50_us": percentile(searches, 50) * 1e6}
-    stolen = stolen_pct(before, after)
-    if stolen is not None:
-        out["steal_pct"] = stolen
-    return out
+    return target_p50s(peer, pings, searches, before, cpu_ticks())
 
 
 def paired_rounds(stratad, hnswlib, queries, rounds, log):
@@ -271,28 +276,21 @@ def paired_rounds(stratad, hnswlib, queries, rounds, log):
     before = cpu_ticks()
     peer, pings, searches, per_round = [], [], [], []
     for _ in range(rounds):
+        round_before = cpu_ticks()
         _, own, _ = timed_each(lambda q: hnswlib.search_call(q, K), queries)
         round_pings, round_searches = in_turns(
             queries, [lambda _: stratad.ping(), lambda q: stratad.search_call(q, K)])
-        per_round.append({"hnswlib_p50_us": percentile(own, 50) * 1e6,
-                          "ping_p50_us": percentile(round_pings, 50) * 1e6,
-                          "search_p50_us": percentile(round_searches, 50) * 1e6})
+        per_round.append(target_p50s(own, round_pings, round_searches, round_before, cpu_ticks()))
         peer += own
         pings += round_pings
         searches += round_searches
-    after = cpu_ticks()
-    out = {"rounds": per_round, "hnswlib_p50_us": percentile(peer, 50) * 1e6,
-           "ping_p50_us": percentile(pings, 50) * 1e6, "search_p50_us": percentile(searches, 50) * 1e6}
-    stolen = stolen_pct(before, after)
-    if stolen is not None:
-        out["steal_pct"] = stolen
-    return out
+    return dict(target_p50s(peer, pings, searches, before, cpu_ticks()), rounds=per_round)
 
 
 def run_dataset(data, args, root, log):
     log(f"data set {data.name}: {len(data.base)} base, {len(data.queries)} queries")
     out = {"name": data.name, "n": len(data.base), "dim": int(data.base.shape[1]), "queries": len(data.queries), "systems": {}}
-    kept = {}  # stratad and hnswlib stay open until the joint phase has run
+    kept = {}  # stratad and hnswlib stay open until the joint phase and the paired rounds have run
 
     def close(name, system):
         system.close()

@@ -91,13 +91,8 @@ class StratadSystem:
         which the kernel can drop and read again), and the collection's index
         as stratad accounts it (vector_collection_stats' memory_bytes), the
         figure comparable with hnswlib's index size."""
-        status = {}
-        with open(f"/proc/{self.server.pid}/status") as f:
-            for line in f:
-                name, _, value = line.partition(":")
-                if name in ("RssAnon", "RssFile"):
-                    status[name] = int(value.split()[0]) * 1024
-        return {"memory_anon_bytes": status.get("RssAnon"), "memory_file_bytes": status.get("RssFile"),
+        status = self.server.resident_bytes("RssAnon", "RssFile")
+        return {"memory_anon_bytes": status["RssAnon"], "memory_file_bytes": status["RssFile"],
                 "index_memory_bytes": self.db.vector_collection_stats(COLLECTION)["memory_bytes"]}
 
     def restart_to_first_search(self, query) -> float:
